@@ -1,0 +1,3 @@
+from buergerticket.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""The single write path for cases (ARCHITECTURE.md, property 2).
+
+Every change of a case is one of these functions: it validates, locks the case
+row, changes it, appends events to its history and lets subscribers queue side
+effects, all in one transaction. Channels, views, the API, automation and
+processes call these and never write case tables themselves.
+"""
+
+from ._common import CaseConflict, CaseError, CasePermissionDenied
+from .absences import apply_absences, can_record_absence, cancel_absence, record_absence
+from .communication import (
+    add_document,
+    add_incoming_message,
+    add_note,
+    add_reply,
+    publish_document,
+    record_delivery,
+)
+from .opening import Intake, Location, NewDocument, Requester, open_case
+from .steering import (
+    add_tag,
+    change_deadline,
+    change_service,
+    escalate,
+    hand_over,
+    reassign,
+    register_status_guard,
+    reopen,
+    set_attention,
+    set_follow_up,
+    set_priority,
+    set_status,
+)
+
+__all__ = [
+    "CaseConflict",
+    "CaseError",
+    "CasePermissionDenied",
+    "Intake",
+    "Location",
+    "NewDocument",
+    "Requester",
+    "add_document",
+    "add_incoming_message",
+    "add_note",
+    "add_reply",
+    "add_tag",
+    "apply_absences",
+    "can_record_absence",
+    "cancel_absence",
+    "change_deadline",
+    "change_service",
+    "escalate",
+    "hand_over",
+    "open_case",
+    "publish_document",
+    "reassign",
+    "record_absence",
+    "record_delivery",
+    "register_status_guard",
+    "reopen",
+    "set_attention",
+    "set_follow_up",
+    "set_priority",
+    "set_status",
+]

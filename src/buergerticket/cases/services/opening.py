@@ -1,0 +1,218 @@
+"""Opening a case: the one call every channel ends in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from buergerticket.cases.assignment import resolve_holder
+from buergerticket.cases.history import Actor, History
+from buergerticket.cases.models import (
+    Case,
+    Channel,
+    Document,
+    FileNumberSequence,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+)
+from buergerticket.catalog.deadlines import deadline_for
+from buergerticket.catalog.models import Service
+from buergerticket.org.models import Organisation, User
+
+from ._common import CaseError
+
+
+@dataclass(frozen=True)
+class Requester:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    account: User | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """An attachment as the channel received it; channels validate type and size."""
+
+    name: str
+    content: bytes
+    content_type: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything a channel knows about a new request, normalised."""
+
+    service: Service
+    channel: str
+    subject: str
+    text: str = ""
+    requester: Requester = field(default_factory=Requester)
+    location: Location = field(default_factory=Location)
+    priority: int = Priority.NORMAL
+    form_data: dict[str, Any] = field(default_factory=dict)
+    attachments: Sequence[NewDocument] = ()
+    tags: Sequence[str] = ()
+    received_at: dt.datetime | None = None
+    # E-mail: the Message-ID and raw headers of the original, for threading.
+    message_id: str = ""
+    in_reply_to: str = ""
+    body_html: str = ""
+    attention: str = ""
+
+
+def next_file_number(organisation: Organisation, service: Service, year: int) -> tuple[str, int]:
+    """Draw the next number of the organisation's yearly sequence (inside the transaction)."""
+    seq_rows = FileNumberSequence.objects.filter(organisation=organisation, year=year)
+    if not seq_rows.update(last_value=F("last_value") + 1):
+        try:
+            with transaction.atomic():
+                FileNumberSequence.objects.create(
+                    organisation=organisation, year=year, last_value=1
+                )
+        except IntegrityError:
+            # Another transaction created this year's row first; take the next value.
+            seq_rows.update(last_value=F("last_value") + 1)
+    seq = seq_rows.values_list("last_value", flat=True).get()
+    number = organisation.file_number_pattern.format(
+        file_plan=service.file_plan.code,
+        seq=seq,
+        year=year,
+        org=organisation.slug,
+        department=service.department.code,
+    )
+    return number, seq
+
+
+def open_case(intake: Intake, *, actor: Actor) -> Case:
+    """Open a case for ``intake`` in one transaction and return it.
+
+    The receipt (file number shown, mail flagged, ...) must only be given after
+    this returns: then the case, its history and its side effects are committed.
+    """
+    service = intake.service
+    if intake.channel not in Channel.values:
+        raise CaseError(f"Unbekannter Eingangskanal „{intake.channel}“.")
+    if not service.active:
+        raise CaseError(f"Die Leistung „{service.name}“ ist nicht mehr aktiv.")
+    if not intake.subject.strip():
+        raise CaseError("Ein Betreff ist erforderlich.")
+    organisation = service.organisation
+    with transaction.atomic():
+        now = timezone.now()
+        received = intake.received_at or now
+        intake_day = timezone.localdate(received)
+        file_number, seq = next_file_number(organisation, service, intake_day.year)
+        holder = resolve_holder(service.owner, timezone.localdate(now))
+        case = Case(
+            organisation=organisation,
+            file_number=file_number,
+            year=intake_day.year,
+            sequence=seq,
+            service=service,
+            department=service.department,
+            owner=holder.staff,
+            regular_owner=holder.regular_owner,
+            channel=intake.channel,
+            status=Status.NEW,
+            priority=intake.priority,
+            subject=intake.subject.strip()[:300],
+            text=intake.text,
+            form_data=intake.form_data,
+            tags=list(intake.tags),
+            requester_name=intake.requester.name,
+            requester_email=intake.requester.email.strip().lower(),
+            requester_phone=intake.requester.phone,
+            requester_address=intake.requester.address,
+            requester_account=intake.requester.account,
+            location_address=intake.location.address,
+            latitude=intake.location.latitude,
+            longitude=intake.location.longitude,
+            created_at=received,
+            updated_at=now,
+            deadline=deadline_for(
+                intake_day, service.deadline_days, service.deadline_unit, organisation.state
+            ),
+            attention=intake.attention,
+        )
+        history = History(case, at=now)
+        # Event details name codes and staff, never the requester's personal
+        # data: that lives in rows erasure can anonymise without breaking the chain.
+        history.record(
+            "intake",
+            actor,
+            {
+                "channel": intake.channel,
+                "service": service.code,
+                "deadline": case.deadline.isoformat(),
+                "attachments": len(intake.attachments),
+            },
+        )
+        assigned: dict[str, Any] = {"owner": holder.staff.username, "rule": holder.rule}
+        if holder.standing_in_for is not None:
+            assigned["standing_in_for"] = holder.standing_in_for.username
+        history.record("assigned", Actor.system(), assigned)
+        case.save(force_insert=True)
+        message = Message.objects.create(
+            case=case,
+            kind=MessageKind.INCOMING,
+            channel=intake.channel,
+            author_label=intake.requester.name or actor.label,
+            subject=case.subject,
+            body=intake.text,
+            body_html=intake.body_html,
+            created_at=received,
+            message_id=intake.message_id,
+            in_reply_to=intake.in_reply_to,
+        )
+        for attachment in intake.attachments:
+            store_document(case, attachment, message=message, uploaded_by=actor.label, at=now)
+        history.write()
+    return case
+
+
+def store_document(
+    case: Case,
+    new: NewDocument,
+    *,
+    message: Message | None,
+    uploaded_by: str,
+    at: dt.datetime,
+    published: bool = False,
+) -> Document:
+    digest = hashlib.sha256(new.content).hexdigest()
+    document = Document(
+        case=case,
+        message=message,
+        name=new.name[:255],
+        content_type=new.content_type,
+        size=len(new.content),
+        sha256=digest,
+        published=published,
+        uploaded_by_label=uploaded_by,
+        created_at=at,
+        text=new.text,
+    )
+    document.file.save(new.name, ContentFile(new.content), save=False)
+    document.save()
+    return document

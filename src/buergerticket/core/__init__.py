@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: CLI framework, worker and job registry, base templates."""

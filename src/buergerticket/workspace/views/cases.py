@@ -1,0 +1,168 @@
+"""Case lists (mine, department queue, escalations) and the case detail page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from buergerticket.cases import selectors
+from buergerticket.cases.models import Case, Message
+from buergerticket.workspace import forms, timeline
+from buergerticket.workspace.access import case_worker_required, role_required
+
+
+def _decorate(cases: list[Case], organisation: Any) -> list[Case]:
+    today, soon = selectors.deadline_bounds(organisation)
+    for case in cases:
+        case.deadline_state = selectors.deadline_state(case, today, soon)  # type: ignore[attr-defined]
+    return cases
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("seite", "1")))
+    except ValueError:
+        return 1
+
+
+@case_worker_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    staff = request.staff  # type: ignore[attr-defined]
+    page = _page(request)
+    rows, counts = selectors.my_cases(staff, page)
+    return render(
+        request,
+        "workspace/case_list.html",
+        {
+            "title": "Meine Vorgänge",
+            "cases": _decorate(rows, staff.organisation),
+            "counts": counts,
+            "page": page,
+            "has_next": len(rows) == selectors.PAGE_SIZE,
+            "show_owner": False,
+        },
+    )
+
+
+@case_worker_required
+def queue(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    staff = request.staff  # type: ignore[attr-defined]
+    department = staff.department
+    if code is not None and code != department.code:
+        # Only one's own department queue; others are not visible (tenant and role scope).
+        raise Http404
+    page = _page(request)
+    rows, counts = selectors.department_queue(department, page)
+    return render(
+        request,
+        "workspace/case_list.html",
+        {
+            "title": f"Fachbereich {department.code} – {department.name}",
+            "cases": _decorate(rows, staff.organisation),
+            "counts": counts,
+            "page": page,
+            "has_next": len(rows) == selectors.PAGE_SIZE,
+            "show_owner": True,
+            "department": department,
+        },
+    )
+
+
+@role_required("leitung")
+def escalations(request: HttpRequest) -> HttpResponse:
+    staff = request.staff  # type: ignore[attr-defined]
+    paginator = Paginator(selectors.escalated_for_lead(staff), selectors.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "workspace/escalations.html",
+        {
+            "page_obj": page,
+            "cases": _decorate(list(page.object_list), staff.organisation),
+        },
+    )
+
+
+def case_context(request: HttpRequest, case: Case, **form_overrides: Any) -> dict[str, Any]:
+    """Everything the case page shows; ``form_overrides`` keep a failed form's input."""
+    staff = request.staff  # type: ignore[attr-defined]
+    _decorate([case], case.organisation)
+    events = selectors.timeline(case)
+    messages = {m.pk: m for m in Message.objects.filter(case=case)}
+    entries = []
+    for event in events:
+        message = (
+            messages.get(event.details.get("message"))
+            if isinstance(event.details.get("message"), int)
+            else None
+        )
+        entries.append({"event": event, "text": timeline.describe(event), "message": message})
+    initial = {"version": case.version}
+    context = {
+        "case": case,
+        "entries": entries,
+        "documents": list(case.documents.all()),
+        "links": list(case.links_out.select_related("to_case"))
+        + list(case.links_in.select_related("from_case")),
+        "reply_form": forms.ReplyForm(initial=initial),
+        "note_form": forms.NoteForm(initial=initial),
+        "status_form": forms.StatusForm(initial={**initial, "status": case.status}),
+        "reassign_form": forms.ReassignForm(
+            initial={**initial, "owner": case.owner_id}, department=case.department
+        ),
+        "handover_form": forms.HandOverForm(initial=initial, case_department=case.department),
+        "follow_up_form": forms.FollowUpForm(initial={**initial, "follow_up": case.follow_up}),
+        "priority_form": forms.PriorityForm(initial={**initial, "priority": case.priority}),
+        "deadline_form": forms.DeadlineForm(initial={**initial, "deadline": case.deadline}),
+        "is_open": case.status != "abgeschlossen",
+        "staff": staff,
+        "extra_panels": case_panels(request, case),
+    }
+    context.update(form_overrides)
+    return context
+
+
+# Other apps contribute panels to the case page (tasks, suggested articles, …).
+_panel_providers: list[Any] = []
+
+
+def register_panel(provider: Any) -> None:
+    """``provider(request, case) -> list[str]`` of rendered HTML fragments."""
+    if provider not in _panel_providers:
+        _panel_providers.append(provider)
+
+
+def case_panels(request: HttpRequest, case: Case) -> list[str]:
+    panels: list[str] = []
+    for provider in _panel_providers:
+        panels.extend(provider(request, case))
+    return panels
+
+
+def load_case(request: HttpRequest, pk: int) -> Case:
+    staff = request.staff  # type: ignore[attr-defined]
+    try:
+        return selectors.case_for_staff(staff, pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+@case_worker_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = load_case(request, pk)
+    return render(request, "workspace/case_detail.html", case_context(request, case))
+
+
+@case_worker_required
+def document_download(request: HttpRequest, pk: int, document_id: int) -> FileResponse:
+    case = load_case(request, pk)
+    document = get_object_or_404(case.documents, pk=document_id)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.name,
+        content_type=document.content_type,
+    )

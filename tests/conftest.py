@@ -1,0 +1,94 @@
+"""Fixtures shared by all tests: the Musterstadt reference catalog and helpers to open cases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+MUSTERSTADT = SHARED / "musterstadt"
+# CI sets this so that a missing system tool fails the run instead of skipping tests.
+REQUIRE_ALL = os.environ.get("BT_REQUIRE_ALL") == "1"
+
+
+def require_tool(path: str, what: str) -> None:
+    """Skip locally when a system tool is missing; fail in CI, where it must be present."""
+    if shutil.which(path) is None and not Path(path).exists():
+        if REQUIRE_ALL:
+            pytest.fail(f"{what} fehlt ({path}), wird aber in CI verlangt.")
+        pytest.skip(f"{what} ist nicht installiert ({path}).")
+
+
+@pytest.fixture
+def catalog(db):
+    """The Musterstadt catalog (both organisations), loaded once per database state."""
+    from buergerticket.catalog.loader import load_catalog_file
+    from buergerticket.org.models import Organisation
+
+    if not Organisation.objects.filter(slug="musterstadt").exists():
+        load_catalog_file(MUSTERSTADT / "katalog.yaml")
+
+
+@pytest.fixture
+def musterstadt(catalog):
+    from buergerticket.org.models import Organisation
+
+    return Organisation.objects.get(slug="musterstadt")
+
+
+@pytest.fixture
+def stadtwerke(catalog):
+    from buergerticket.org.models import Organisation
+
+    return Organisation.objects.get(slug="stadtwerke")
+
+
+@pytest.fixture
+def staff(catalog):
+    """``staff("a.becker")`` → the Staff record."""
+    from buergerticket.org.models import Staff
+
+    def get(username: str) -> Staff:
+        return Staff.objects.select_related("user", "department", "organisation").get(
+            user__username=username
+        )
+
+    return get
+
+
+@pytest.fixture
+def open_case(catalog):
+    """``open_case("maengel-strasse", **intake_fields)`` through the write path."""
+    from buergerticket.cases.history import Actor
+    from buergerticket.cases.services import Intake, Requester
+    from buergerticket.cases.services import open_case as _open
+    from buergerticket.catalog.models import Service
+
+    def make(
+        service: str = "maengel-strasse",
+        *,
+        org: str | None = None,
+        channel: str = "portal",
+        subject: str = "Schlagloch in der Hauptstraße",
+        text: str = "Vor Hausnummer 12 ist ein tiefes Schlagloch.",
+        requester: Requester | None = None,
+        actor: Actor | None = None,
+        **extra,
+    ):
+        svc = Service.objects.select_related(
+            "organisation", "owner", "department", "file_plan"
+        ).get(code=service, **({"organisation__slug": org} if org else {}))
+        intake = Intake(
+            service=svc,
+            channel=channel,
+            subject=subject,
+            text=text,
+            requester=requester or Requester(name="Erika Mustermann", email="erika@example.org"),
+            **extra,
+        )
+        return _open(intake, actor=actor or Actor.requester("Erika Mustermann"))
+
+    return make
