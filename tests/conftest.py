@@ -92,3 +92,14 @@ def open_case(catalog):
         return _open(intake, actor=actor or Actor.requester("Erika Mustermann"))
 
     return make
+
+
+pytest_plugins = ["tests.browser"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need the UI only; they are skipped on the PostgreSQL pass."""
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
+                item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
