@@ -23,6 +23,7 @@ from buergerticket.core.cli import (
     print_json,
     staff_member,
 )
+from buergerticket.intake import pipeline
 
 
 def _open(args: argparse.Namespace) -> int:
@@ -47,7 +48,8 @@ def _open(args: argparse.Namespace) -> int:
     actor = Actor.system("Kommandozeile")
     if args.user:
         actor = Actor.for_staff(staff_member(org, args.user))
-    intake = services.Intake(
+    draft = pipeline.Draft(
+        organisation=org,
         service=service,
         channel=args.channel,
         subject=args.subject,
@@ -57,7 +59,7 @@ def _open(args: argparse.Namespace) -> int:
         ),
     )
     try:
-        case = services.open_case(intake, actor=actor)
+        case = pipeline.submit(draft, actor=actor).case
     except services.CaseError as exc:
         raise UsageError(str(exc)) from None
     print_json(selectors.case_as_dict(selectors.case_by_file_number(org, case.file_number)))

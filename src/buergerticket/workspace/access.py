@@ -16,6 +16,12 @@ from buergerticket.org.models import Staff
 View = Callable[..., HttpResponseBase]
 
 
+class StaffRequest(HttpRequest):
+    """A request that passed :func:`staff_required`: ``staff`` is the logged-in member."""
+
+    staff: Staff
+
+
 def current_staff(request: HttpRequest) -> Staff | None:
     user = request.user
     if not user.is_authenticated:
@@ -37,7 +43,7 @@ def staff_required(view: View) -> View:
         staff = current_staff(request)
         if staff is None:
             raise PermissionDenied("Kein Zugang zur Bearbeitungsoberfläche.")
-        request.staff = staff  # type: ignore[attr-defined]
+        request.staff = staff  # type: ignore[attr-defined]  # becomes a StaffRequest
         return view(request, *args, **kwargs)
 
     return wrapper

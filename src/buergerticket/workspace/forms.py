@@ -116,6 +116,10 @@ class DeadlineForm(VersionedForm):
     reason = forms.CharField(label=_("Begründung"), max_length=500, widget=_text())
 
 
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(label=_("Grund der Wiederaufnahme"), max_length=500, widget=_text())
+
+
 class PhoneNoteForm(forms.Form):
     """Telefonnotiz: a contact by phone, at the counter or by letter, entered by staff."""
 

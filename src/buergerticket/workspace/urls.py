@@ -26,6 +26,7 @@ urlpatterns = [
     path("vorgaenge/<int:pk>/wiedervorlage/", actions.follow_up, name="case_follow_up"),
     path("vorgaenge/<int:pk>/prioritaet/", actions.priority, name="case_priority"),
     path("vorgaenge/<int:pk>/frist/", actions.deadline, name="case_deadline"),
+    path("vorgaenge/<int:pk>/wiederaufnahme/", actions.reopen, name="case_reopen"),
     path("telefonnotiz/", intake.phone_note, name="phone_note"),
     path("abwesenheiten/", absences.absences, name="absences"),
     path("abwesenheiten/<int:pk>/beenden/", absences.cancel_absence, name="absence_cancel"),

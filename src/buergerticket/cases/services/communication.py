@@ -137,12 +137,16 @@ def add_reply(
 def add_note(
     case: Case | int, *, actor: Actor, text: str, expected_version: int | None = None
 ) -> Message:
-    """An internal note (Vermerk); never shown to the requester."""
+    """An internal note (Vermerk); never shown to the requester.
+
+    Closed cases are read-only archive records: reopen first.
+    """
     if not text.strip():
         raise CaseError("Der Vermerk ist leer.")
     with transaction.atomic():
         case = lock_case(case, expected_version)
         check_actor(actor, case)
+        check_open(case)
         history = History(case)
         message = Message.objects.create(
             case=case,

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from buergerticket.cases.assignment import resolve_holder
+from buergerticket.cases.assignment import department_lead, resolve_holder
 from buergerticket.cases.history import Actor, History
 from buergerticket.cases.models import (
     Case,
@@ -28,7 +28,7 @@ from buergerticket.cases.models import (
 )
 from buergerticket.catalog.deadlines import deadline_for
 from buergerticket.catalog.models import Service
-from buergerticket.org.models import Organisation, User
+from buergerticket.org.models import Department, Organisation, User
 
 from ._common import CaseError
 
@@ -79,6 +79,9 @@ class Intake:
     in_reply_to: str = ""
     body_html: str = ""
     attention: str = ""
+    # Set by routing rules: the case goes to this department instead of the
+    # service's, and is assigned by that department's rules.
+    department: Department | None = None
 
 
 def next_file_number(organisation: Organisation, service: Service, year: int) -> tuple[str, int]:
@@ -123,14 +126,20 @@ def open_case(intake: Intake, *, actor: Actor) -> Case:
         received = intake.received_at or now
         intake_day = timezone.localdate(received)
         file_number, seq = next_file_number(organisation, service, intake_day.year)
-        holder = resolve_holder(service.owner, timezone.localdate(now))
+        department = intake.department or service.department
+        if department.organisation_id != organisation.pk:
+            raise CaseError("Der Fachbereich gehört zu einer anderen Organisation.")
+        first_owner = service.owner
+        if department.pk != service.department_id:
+            first_owner = department.intake_owner or department_lead(department) or service.owner
+        holder = resolve_holder(first_owner, timezone.localdate(now))
         case = Case(
             organisation=organisation,
             file_number=file_number,
             year=intake_day.year,
             sequence=seq,
             service=service,
-            department=service.department,
+            department=department,
             owner=holder.staff,
             regular_owner=holder.regular_owner,
             channel=intake.channel,

@@ -123,10 +123,12 @@ def set_status(
     return case
 
 
-def reopen(case: Case | int, *, actor: Actor, reason: str) -> Case:
+def reopen(
+    case: Case | int, *, actor: Actor, reason: str, expected_version: int | None = None
+) -> Case:
     """A closed case becomes active again, with a fresh deadline from today."""
     with transaction.atomic():
-        case = lock_case(case)
+        case = lock_case(case, expected_version)
         check_actor(actor, case)
         if case.status != Status.CLOSED:
             raise CaseError("Nur abgeschlossene Vorgänge können wieder geöffnet werden.")
@@ -358,6 +360,27 @@ def set_attention(case: Case | int, *, actor: Actor, text: str) -> Case:
         case.attention = text[:300]
         history.record("attention_set" if text else "attention_cleared", actor, {}, text[:300])
         save_change(case, history, ["attention"])
+    return case
+
+
+def record_event(
+    case: Case | int,
+    *,
+    actor: Actor,
+    type: str,
+    details: dict[str, object] | None = None,
+    reason: str = "",
+) -> Case:
+    """A step that changes nothing but must be in the history (a check, a decision).
+
+    Automation records each check it makes this way, with the rule or model
+    version in ``actor.label`` and its finding in ``details``/``reason``.
+    """
+    with transaction.atomic():
+        case = lock_case(case)
+        history = History(case)
+        history.record(type, actor, dict(details or {}), reason)
+        save_change(case, history, [])
     return case
 
 

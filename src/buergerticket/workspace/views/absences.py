@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from buergerticket.cases import services
 from buergerticket.org.models import Absence, Role, Staff
-from buergerticket.workspace.access import staff_required
+from buergerticket.workspace.access import StaffRequest, staff_required
 from buergerticket.workspace.forms import AbsenceForm
 
 
@@ -26,8 +26,8 @@ def _manageable(staff: Staff) -> QuerySet[Staff]:
 
 
 @staff_required
-def absences(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def absences(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     people = _manageable(staff)
     form = AbsenceForm(request.POST or None, choices=people, initial={"staff": staff.pk})
     if request.method == "POST" and form.is_valid():
@@ -68,8 +68,8 @@ def absences(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def cancel_absence(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def cancel_absence(request: StaffRequest, pk: int) -> HttpResponse:
+    staff = request.staff
     absence = Absence.objects.filter(pk=pk, staff__in=_manageable(staff)).first()
     if absence is None:
         raise Http404

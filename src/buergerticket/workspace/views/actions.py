@@ -22,13 +22,15 @@ from buergerticket.cases import services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case
 from buergerticket.workspace import forms
-from buergerticket.workspace.access import case_worker_required
+from buergerticket.workspace.access import StaffRequest, case_worker_required
 from buergerticket.workspace.views.cases import case_context, load_case
 
 Apply = Callable[[Case, Actor, dict[str, Any], int], Any]
 
 
-def _respond(request: HttpRequest, case: Case, status: int = 200, **overrides: Any) -> HttpResponse:
+def _respond(
+    request: StaffRequest, case: Case, status: int = 200, **overrides: Any
+) -> HttpResponse:
     if request.headers.get("HX-Request"):
         fresh = load_case(request, case.pk)
         return render(
@@ -53,12 +55,12 @@ def _action(
 ) -> Callable[[HttpRequest, int], HttpResponseBase]:
     @case_worker_required
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
         case = load_case(request, pk)
         form = build(request.POST, case=case)
         if not form.is_valid():
             return _respond(request, case, 400, **{form_name: form})
-        actor = Actor.for_staff(request.staff)  # type: ignore[attr-defined]
+        actor = Actor.for_staff(request.staff)
         try:
             apply(case, actor, form.cleaned_data, form.cleaned_data["version"])
         except services.CaseError as exc:
@@ -153,4 +155,13 @@ deadline = _action(
         case, actor=actor, deadline=d["deadline"], reason=d["reason"], expected_version=v
     ),
     _("Frist geändert."),
+)
+
+reopen = _action(
+    "reopen_form",
+    _simple(forms.ReopenForm),
+    lambda case, actor, d, v: services.reopen(
+        case, actor=actor, reason=d["reason"], expected_version=v
+    ),
+    _("Vorgang wieder aufgenommen."),
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from buergerticket.cases import selectors
 from buergerticket.cases.models import Case, Message
+from buergerticket.cases.signals import case_read
 from buergerticket.workspace import forms, timeline
-from buergerticket.workspace.access import case_worker_required, role_required
+from buergerticket.workspace.access import StaffRequest, case_worker_required, role_required
 
 
 def _decorate(cases: list[Case], organisation: Any) -> list[Case]:
@@ -21,7 +22,7 @@ def _decorate(cases: list[Case], organisation: Any) -> list[Case]:
     return cases
 
 
-def _page(request: HttpRequest) -> int:
+def _page(request: StaffRequest) -> int:
     try:
         return max(1, int(request.GET.get("seite", "1")))
     except ValueError:
@@ -29,8 +30,8 @@ def _page(request: HttpRequest) -> int:
 
 
 @case_worker_required
-def my_cases(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def my_cases(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     page = _page(request)
     rows, counts = selectors.my_cases(staff, page)
     return render(
@@ -48,8 +49,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 @case_worker_required
-def queue(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def queue(request: StaffRequest, code: str | None = None) -> HttpResponse:
+    staff = request.staff
     department = staff.department
     if code is not None and code != department.code:
         # Only one's own department queue; others are not visible (tenant and role scope).
@@ -72,8 +73,8 @@ def queue(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 @role_required("leitung")
-def escalations(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def escalations(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     paginator = Paginator(selectors.escalated_for_lead(staff), selectors.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("seite"))
     return render(
@@ -86,9 +87,9 @@ def escalations(request: HttpRequest) -> HttpResponse:
     )
 
 
-def case_context(request: HttpRequest, case: Case, **form_overrides: Any) -> dict[str, Any]:
+def case_context(request: StaffRequest, case: Case, **form_overrides: Any) -> dict[str, Any]:
     """Everything the case page shows; ``form_overrides`` keep a failed form's input."""
-    staff = request.staff  # type: ignore[attr-defined]
+    staff = request.staff
     _decorate([case], case.organisation)
     events = selectors.timeline(case)
     messages = {m.pk: m for m in Message.objects.filter(case=case)}
@@ -117,6 +118,7 @@ def case_context(request: HttpRequest, case: Case, **form_overrides: Any) -> dic
         "follow_up_form": forms.FollowUpForm(initial={**initial, "follow_up": case.follow_up}),
         "priority_form": forms.PriorityForm(initial={**initial, "priority": case.priority}),
         "deadline_form": forms.DeadlineForm(initial={**initial, "deadline": case.deadline}),
+        "reopen_form": forms.ReopenForm(initial=initial),
         "is_open": case.status != "abgeschlossen",
         "staff": staff,
         "extra_panels": case_panels(request, case),
@@ -135,15 +137,15 @@ def register_panel(provider: Any) -> None:
         _panel_providers.append(provider)
 
 
-def case_panels(request: HttpRequest, case: Case) -> list[str]:
+def case_panels(request: StaffRequest, case: Case) -> list[str]:
     panels: list[str] = []
     for provider in _panel_providers:
         panels.extend(provider(request, case))
     return panels
 
 
-def load_case(request: HttpRequest, pk: int) -> Case:
-    staff = request.staff  # type: ignore[attr-defined]
+def load_case(request: StaffRequest, pk: int) -> Case:
+    staff = request.staff
     try:
         return selectors.case_for_staff(staff, pk)
     except Case.DoesNotExist:
@@ -151,15 +153,31 @@ def load_case(request: HttpRequest, pk: int) -> Case:
 
 
 @case_worker_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: StaffRequest, pk: int) -> HttpResponse:
     case = load_case(request, pk)
+    case_read.send(
+        sender=case_detail,
+        case=case,
+        staff=request.staff,
+        user=request.user,
+        document=None,
+        channel="workspace",
+    )
     return render(request, "workspace/case_detail.html", case_context(request, case))
 
 
 @case_worker_required
-def document_download(request: HttpRequest, pk: int, document_id: int) -> FileResponse:
+def document_download(request: StaffRequest, pk: int, document_id: int) -> FileResponse:
     case = load_case(request, pk)
     document = get_object_or_404(case.documents, pk=document_id)
+    case_read.send(
+        sender=document_download,
+        case=case,
+        staff=request.staff,
+        user=request.user,
+        document=document,
+        channel="workspace",
+    )
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,

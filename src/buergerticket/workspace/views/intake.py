@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from buergerticket.cases import services
 from buergerticket.cases.history import Actor
-from buergerticket.workspace.access import staff_required
+from buergerticket.intake import pipeline
+from buergerticket.workspace.access import StaffRequest, staff_required
 from buergerticket.workspace.forms import PhoneNoteForm
 
 
 @staff_required
-def phone_note(request: HttpRequest) -> HttpResponse:
-    staff = request.staff  # type: ignore[attr-defined]
+def phone_note(request: StaffRequest) -> HttpResponse:
+    staff = request.staff
     form = PhoneNoteForm(request.POST or None, organisation_id=staff.organisation_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        intake = services.Intake(
+        draft = pipeline.Draft(
+            organisation=staff.organisation,
             service=data["service"],
             channel=data["channel"],
             subject=data["subject"],
@@ -33,7 +35,7 @@ def phone_note(request: HttpRequest) -> HttpResponse:
             ),
         )
         try:
-            case = services.open_case(intake, actor=Actor.for_staff(staff))
+            case = pipeline.submit(draft, actor=Actor.for_staff(staff)).case
         except services.CaseError as exc:
             form.add_error(None, str(exc))
         else:
