@@ -65,6 +65,9 @@ class Draft:
     # Channel-specific facts preprocessors may look at (e.g. sender domain, headers).
     meta: dict[str, Any] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
+    # Channel bookkeeping that must commit or roll back together with the case
+    # (the e-mail channel records here that a mail became this case, and links it).
+    on_open: list[Callable[[Case], None]] = field(default_factory=list)
 
     def decide(self, decision: Decision) -> None:
         self.decisions.append(decision)
@@ -144,6 +147,8 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
                 details=decision.details,
                 reason=decision.reason,
             )
+        for hook in draft.on_open:
+            hook(case)
     result = IntakeResult(case=case)
     for _, post in _post:
         try:

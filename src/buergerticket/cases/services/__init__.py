@@ -16,6 +16,7 @@ from .communication import (
     publish_document,
     record_delivery,
 )
+from .links import link_cases
 from .opening import Intake, Location, NewDocument, Requester, open_case
 from .steering import (
     add_tag,
@@ -53,6 +54,7 @@ __all__ = [
     "change_service",
     "escalate",
     "hand_over",
+    "link_cases",
     "open_case",
     "publish_document",
     "reassign",

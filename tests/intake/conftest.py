@@ -1,0 +1,79 @@
+"""Fixtures of the e-mail channel tests: delivering raw mail, real mail servers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.intake import servers
+
+
+@pytest.fixture
+def deliver(musterstadt) -> Callable[..., object]:
+    """``deliver(raw, org="musterstadt")`` → Outcome, through the channel's one entry."""
+    from buergerticket.intake.mail.ingest import Delivery, ingest
+    from buergerticket.org.models import Organisation
+
+    def run(raw: bytes, org: str = "musterstadt", **delivery: object) -> object:
+        organisation = Organisation.objects.get(slug=org)
+        return ingest(
+            raw,
+            organisation=organisation,
+            delivery=Delivery(kind="file", **delivery),  # type: ignore[arg-type]
+        )
+
+    return run
+
+
+@pytest.fixture
+def emailed_case(deliver):
+    """A case opened by mail from Jürgen Müller (requester juergen@example.org)."""
+    from tests.intake import mails
+
+    def make(**kwargs: object):
+        outcome = deliver(mails.message(**kwargs))  # type: ignore[arg-type]
+        assert outcome.result == "created", outcome.as_dict()
+        return outcome.case
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def oauth_server() -> Iterator[servers.OAuthServer]:
+    server = servers.OAuthServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory: pytest.TempPathFactory, oauth_server) -> Iterator[servers.Dovecot]:
+    from tests.conftest import require_tool
+
+    require_tool(servers.DOVECOT, "Dovecot")
+    server = servers.Dovecot(Path(tmp_path_factory.mktemp("dovecot")), oauth_url=oauth_server.url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[servers.SmtpCapture]:
+    server = servers.SmtpCapture()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Outgoing mail really goes over SMTP to the capture server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return smtp_server
