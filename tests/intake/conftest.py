@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,14 +51,17 @@ def oauth_server() -> Iterator[servers.OAuthServer]:
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory, oauth_server) -> Iterator[servers.Dovecot]:
+def dovecot(oauth_server) -> Iterator[servers.Dovecot]:
     from tests.conftest import require_tool
 
     require_tool(servers.DOVECOT, "Dovecot")
-    server = servers.Dovecot(Path(tmp_path_factory.mktemp("dovecot")), oauth_url=oauth_server.url)
+    # Not under pytest's 0700 temp root: Dovecot's own users must reach the files.
+    root = Path(tempfile.mkdtemp(prefix="bt-dovecot-"))
+    server = servers.Dovecot(root, oauth_url=oauth_server.url)
     server.start()
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

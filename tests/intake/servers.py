@@ -192,9 +192,11 @@ class Dovecot:
         self.imap_port = free_port()
         self.imaps_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
-        self.users_file = root / "users"
         self.homes = root / "home"
         self.cafile = root / "cert.pem"
+        # One password for every test account (passwd-file reloads race with
+        # accounts added within the same second); accounts differ by name.
+        self.password = secrets.token_urlsafe(12)
 
     def _config(self, cert: Path, key: Path) -> str:
         r = self.root
@@ -230,9 +232,9 @@ default_login_user = dovenull
 auth_mechanisms = plain login xoauth2 oauthbearer
 auth_cache_size = 0
 passdb {{
-  driver = passwd-file
+  driver = static
   mechanisms = plain login
-  args = scheme=PLAIN username_format=%u {self.users_file}
+  args = password={self.password}
 }}
 {oauth}
 userdb {{
@@ -265,7 +267,6 @@ service anvil {{
         self.root.chmod(0o755)
         os.chown(self.homes, NOBODY, NOBODY)
         cert, key = self_signed_certificate(self.root)
-        self.users_file.write_text("")
         conf = self.root / "dovecot.conf"
         conf.write_text(self._config(cert, key))
         self.process = subprocess.Popen(
@@ -293,13 +294,9 @@ service anvil {{
                 self.process.wait(timeout=10)
 
     def account(self, name: str = "") -> Account:
-        """A fresh mailbox user (passwd-file is re-read when it changes)."""
-        user = f"{name or 'postfach'}{next(_accounts)}@musterstadt.example"
-        password = secrets.token_urlsafe(12)
-        with self.users_file.open("a") as handle:
-            handle.write(f"{user}:{{PLAIN}}{password}::::::\n")
-        home = self.homes / user
-        return Account(user, password, home)
+        """A fresh mailbox user of its own."""
+        user = f"{name or 'postfach'}{next(_accounts)}-{os.getpid()}@musterstadt.example"
+        return Account(user, self.password, self.homes / user)
 
     def client(self, account: Account) -> Any:
         import ssl
@@ -345,7 +342,8 @@ service anvil {{
         client = self.client(account)
         try:
             client.select_folder(folder, readonly=True)
-            return {uid: data[b"FLAGS"] for uid, data in client.fetch("1:*", ["FLAGS"]).items()}
+            uids = client.search(["ALL"])
+            return {uid: data[b"FLAGS"] for uid, data in client.fetch(uids, ["FLAGS"]).items()}
         finally:
             client.logout()
 

@@ -26,11 +26,15 @@ def _messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
         path = Path(name)
         if path.is_dir():
             if (path / "cur").is_dir() or (path / "new").is_dir():
+                # Maildir names start with the delivery time: oldest first, across new/ and cur/.
                 files = sorted(
-                    f
-                    for sub in ("new", "cur")
-                    if (path / sub).is_dir()
-                    for f in (path / sub).iterdir()
+                    (
+                        f
+                        for sub in ("new", "cur")
+                        if (path / sub).is_dir()
+                        for f in (path / sub).iterdir()
+                    ),
+                    key=lambda f: f.name,
                 )
             else:
                 files = sorted(path.glob("*.eml"))

@@ -66,6 +66,13 @@ class MailboxForm(forms.ModelForm):
         strip=False,
         widget=forms.PasswordInput(attrs={**INPUT, "autocomplete": "new-password"}),
     )
+    oauth_token_url = forms.URLField(
+        label=_("Token-Adresse"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("Nur nötig, wenn nicht Microsoft 365 (sonst leer lassen)."),
+    )
     secret_env = forms.CharField(
         label=_("Name der Umgebungsvariable"),
         required=False,
@@ -101,7 +108,6 @@ class MailboxForm(forms.ModelForm):
         help_texts = {
             "address": _("Auf diese Adresse schreiben die Bürgerinnen und Bürger."),
             "oauth_tenant": _("Nur bei OAuth2 mit Microsoft 365 (Verzeichnis-ID des Mandanten)."),
-            "oauth_token_url": _("Nur nötig, wenn nicht Microsoft 365 (sonst leer lassen)."),
             "oauth_scope": _("Leer: https://outlook.office365.com/.default"),
             "quarantine_folder": _("Leer: wie übernommene Nachrichten behandeln."),
             "import_existing": _(
@@ -119,9 +125,6 @@ class MailboxForm(forms.ModelForm):
                 widget.attrs.update(SELECT)
             elif name not in ("password",):
                 widget.attrs.update(INPUT)
-        self.fields["poll_seconds"].min_value = 10  # type: ignore[attr-defined]
-        self.fields["max_megabytes"].min_value = 1  # type: ignore[attr-defined]
-        self.fields["max_megabytes"].max_value = 100  # type: ignore[attr-defined]
         if not self.instance.pk or not self.instance.secret:
             mode = self.fields["secret_mode"]
             assert isinstance(mode, forms.ChoiceField)

@@ -4,6 +4,7 @@ processing a mail twice)."""
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -80,8 +81,14 @@ class Mailbox(models.Model):
     mode = models.CharField(
         _("Abruf"), max_length=10, choices=FetchMode.choices, default=FetchMode.IDLE
     )
-    poll_seconds = models.PositiveIntegerField(_("Abrufintervall (Sekunden)"), default=60)
-    max_megabytes = models.PositiveIntegerField(_("Größte Nachricht (MB)"), default=25)
+    poll_seconds = models.PositiveIntegerField(
+        _("Abrufintervall (Sekunden)"), default=60, validators=[MinValueValidator(10)]
+    )
+    max_megabytes = models.PositiveIntegerField(
+        _("Größte Nachricht (MB)"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -107,7 +107,7 @@ def _queue_mail(
             "body": body,
             "message_id": message_id,
             "in_reply_to": in_reply_to,
-            "references": _references(case),
+            "references": [r for r in _references(case) if r != message_id],
             "message": message.pk if message else None,
             "automatic": automatic,
         },

@@ -71,7 +71,7 @@ class Outcome:
         return {
             "source": self.label,
             "message_id": self.message_id,
-            "result": self.result,
+            "result": str(self.result),
             "file_number": case.file_number if case else None,
             "service": case.service.code if case else None,
             "owner": case.owner.username if case else None,
@@ -106,7 +106,7 @@ def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Out
         message_id=message_id,
         mailbox=delivery.mailbox,
         sha256=sha,
-        size=len(raw),
+        size=max(len(raw), delivery.size),
         sender=mail.sender.email if mail and mail.sender else "",
         reply_to=mail.reply_address if mail else "",
         subject=mail.subject if mail else "",

@@ -27,9 +27,13 @@ log = logging.getLogger("buergerticket.intake.imap")
 
 # RFC 2177: re-issue IDLE before 29 minutes; servers and NAT boxes drop earlier.
 IDLE_RENEW_SECONDS = 20 * 60
-IDLE_CHECK_SECONDS = 30
+# How often the waiting thread looks up: to stop promptly and to renew its lease.
+IDLE_WAKE_SECONDS = 2
+LEASE_RENEW_SECONDS = 30
 
 _threads: dict[int, tuple[threading.Thread, threading.Event]] = {}
+# Told to stop, possibly still finishing a message; joined by stop_all().
+_retired: list[threading.Thread] = []
 _threads_lock = threading.Lock()
 
 
@@ -68,16 +72,21 @@ def _stop_unwanted(wanted: set[int]) -> None:
     with _threads_lock:
         for mailbox_id in list(_threads):
             if mailbox_id not in wanted:
-                _threads.pop(mailbox_id)[1].set()
+                thread, stop = _threads.pop(mailbox_id)
+                stop.set()
+                _retired.append(thread)
+        _retired[:] = [t for t in _retired if t.is_alive()]
 
 
 def stop_all(timeout: float = 10.0) -> None:
     with _threads_lock:
         items = list(_threads.values())
         _threads.clear()
+        retired = list(_retired)
+        _retired.clear()
     for _thread, stop in items:
         stop.set()
-    for thread, _stop in items:
+    for thread in [t for t, _ in items] + retired:
         thread.join(timeout)
 
 
@@ -95,7 +104,7 @@ def idle_loop(mailbox_id: int, stop: threading.Event) -> None:
             if mailbox is None:
                 return
             if not fetcher.acquire(mailbox):
-                stop.wait(IDLE_CHECK_SECONDS)
+                stop.wait(LEASE_RENEW_SECONDS)
                 continue
             stats = fetcher.FetchStats()
             try:
@@ -125,13 +134,15 @@ def _session(mailbox: Mailbox, stop: threading.Event, stats: fetcher.FetchStats)
             # No push from this server: fall back to waiting for the poll interval.
             stop.wait(mailbox.poll_seconds)
             return
-        started = time.monotonic()
+        started = renewed = time.monotonic()
         client.idle()
         try:
             while not stop.is_set() and time.monotonic() - started < IDLE_RENEW_SECONDS:
-                responses = client.idle_check(timeout=IDLE_CHECK_SECONDS)
-                if not fetcher.acquire(mailbox):
-                    return  # lost the lease (e.g. after a long pause); someone else reads
+                responses = client.idle_check(timeout=IDLE_WAKE_SECONDS)
+                if time.monotonic() - renewed > LEASE_RENEW_SECONDS:
+                    if not fetcher.acquire(mailbox):
+                        return  # lost the lease (e.g. after a long pause); someone else reads
+                    renewed = time.monotonic()
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
                     client.idle_done()
                     close_old_connections()

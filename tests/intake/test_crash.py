@@ -1,0 +1,82 @@
+"""A real process is killed between committing cases and moving their mails on the server.
+
+The process runs against its own SQLite file (the embedded default), as the
+worker would; after the kill a new process polls again. No mail may be lost,
+none may open a second case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from buergerticket.intake.mail import secrets
+from tests.intake import mails
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER = Path(__file__).with_name("crash_runner.py")
+
+
+@pytest.fixture
+def process_env(dovecot):
+    home = tempfile.mkdtemp(prefix="bt-crash-")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "BUERGERTICKET_HOME"}
+    }
+    env.update(
+        BUERGERTICKET_MODE="development",
+        BUERGERTICKET_HOME=home,
+        BUERGERTICKET_SECRETS_KEYS=secrets.generate_key(),
+        BUERGERTICKET_MAIL_CA_FILE=str(dovecot.cafile),
+        PYTHONPATH=f"{ROOT / 'src'}:{ROOT}",
+    )
+    return env
+
+
+def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} → {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.mark.slow
+def test_killed_after_commit_before_move_loses_and_duplicates_nothing(dovecot, process_env):
+    account = dovecot.account()
+    dovecot.append(account, [mails.message(subject=f"Anliegen {i}") for i in range(4)])
+    prepared = _run(
+        process_env,
+        str(RUNNER),
+        "prepare",
+        "127.0.0.1",
+        str(dovecot.imaps_port),
+        account.user,
+        account.password,
+    )
+    mailbox_id = prepared.stdout.strip().splitlines()[-1]
+
+    killed = _run(process_env, str(RUNNER), "poll", mailbox_id, "2", check=False)
+    assert killed.returncode == 137, killed.stderr
+    report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
+    assert report == {"cases": 2, "receipts": {"created": 2}}
+    assert len(dovecot.folder_uids(account)) == 4  # committed, but not yet moved
+
+    # The next worker run, once the dead process's lease has run out.
+    _run(process_env, str(RUNNER), "report", "--expire-leases")
+    again = json.loads(_run(process_env, str(RUNNER), "poll", mailbox_id).stdout.splitlines()[-1])
+    assert again["error"] == ""
+    assert (again["fetched"], again.get("ignored"), again.get("created")) == (4, 2, 2)
+    report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
+    assert report == {"cases": 4, "receipts": {"created": 4}}
+    assert dovecot.folder_uids(account) == []
+    assert len(dovecot.folder_uids(account, "Bürgerticket/Erledigt")) == 4
