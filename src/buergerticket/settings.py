@@ -269,8 +269,6 @@ MAIL_OWN_ADDRESSES = [a.lower() for a in _env_list("BUERGERTICKET_MAIL_OWN_ADDRE
 MAIL_LOOP_LIMIT_PER_HOUR = int(os.environ.get("BUERGERTICKET_MAIL_LOOP_LIMIT", "30"))
 # How long the log keeps ignored mails' bytes, subjects and senders.
 MAIL_LOG_RETENTION_DAYS = int(os.environ.get("BUERGERTICKET_MAIL_LOG_DAYS", "90"))
-# A delivery being processed is retried by another process after this long.
-MAIL_RECEIPT_LEASE_SECONDS = int(os.environ.get("BUERGERTICKET_MAIL_LEASE_SECONDS", "120"))
 # --- end e-mail channel -------------------------------------------------------
 
 LOGGING = {

@@ -1,13 +1,15 @@
-"""A separate process for the crash test (run by test_crash.py, not by pytest).
+"""A separate process for test_crash.py (not collected by pytest).
 
-crash_runner.py prepare HOST PORT USER PASSWORD → migrates, loads the catalog, creates
-                                                   the mailbox, prints its id
-crash_runner.py poll MAILBOX_ID [DIE_AFTER]     → polls; with DIE_AFTER the process
-                                                   kills itself (os._exit, no cleanup)
-                                                   right after that many mails were
-                                                   committed, before they are moved
-crash_runner.py report [--expire-leases]        → JSON: cases, receipts by result (and
-                                                   let the dead process's lease run out)
+Commands:
+
+* ``prepare [HOST PORT USER PASSWORD]`` migrates a fresh SQLite file, loads the
+  catalog and, given an IMAP account, creates its mailbox (prints the id).
+* ``poll MAILBOX_ID [DIE_AFTER]`` polls once; with DIE_AFTER the process kills
+  itself (os._exit, no cleanup) right after that many mails were committed,
+  before they are moved on the server.
+* ``ingest FILE KEY`` delivers FILE once and prints the outcome as JSON.
+* ``report [--expire-leases]`` prints cases and receipts by result (and lets a
+  dead process's mailbox lease run out).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         load_catalog_file(MUSTERSTADT / "katalog.yaml")
+        if len(sys.argv) < 6:
+            return 0
         host, port, user, password = sys.argv[2:6]
         box = Mailbox.objects.create(
             organisation=Organisation.objects.get(slug="musterstadt"),
@@ -66,6 +70,17 @@ def main() -> int:
 
             fetcher.ingest = ingest_then_die  # type: ignore[assignment]
         print(json.dumps(fetcher.poll(box).as_dict()))
+    elif command == "ingest":
+        from pathlib import Path
+
+        from buergerticket.intake.mail.ingest import Delivery, ingest
+
+        outcome = ingest(
+            Path(sys.argv[2]).read_bytes(),
+            organisation=Organisation.objects.get(slug="musterstadt"),
+            delivery=Delivery(kind="lmtp", key=sys.argv[3]),
+        )
+        print(json.dumps(outcome.as_dict()))
     elif command == "report":
         if "--expire-leases" in sys.argv:
             from buergerticket.intake.models import MailboxState

@@ -77,33 +77,6 @@ def test_wrong_input_is_a_usage_error(tmp_path, catalog, capsys):
     assert "gibt es nicht" in capsys.readouterr().err
 
 
-def test_a_mail_being_processed_elsewhere_exits_with_tempfail(tmp_path, musterstadt, capsys):
-    import hashlib
-
-    from django.utils import timezone
-
-    from buergerticket.intake.mail import receipts
-
-    raw = mails.message(message_id="<busy@example.org>")
-    path = tmp_path / "busy.eml"
-    path.write_bytes(raw)
-    receipts.claim(
-        organisation=musterstadt,
-        source="lmtp",
-        source_key="anderer-weg",
-        message_id="<busy@example.org>",
-        mailbox=None,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
-        sender="",
-        reply_to="",
-        subject="",
-        received_at=timezone.now(),
-    )
-    assert main(["ingest-mail", "--org", "musterstadt", str(path)]) == 75
-    assert _lines(capsys)[0]["result"] == "busy"
-
-
 def test_mailbox_commands(musterstadt, capsys, settings, monkeypatch):
     assert main(["mail", "generate-key"]) == 0
     key = capsys.readouterr().out.strip()

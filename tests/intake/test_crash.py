@@ -24,7 +24,7 @@ RUNNER = Path(__file__).with_name("crash_runner.py")
 
 
 @pytest.fixture
-def process_env(dovecot):
+def process_env():
     home = tempfile.mkdtemp(prefix="bt-crash-")
     env = {
         key: value
@@ -35,7 +35,6 @@ def process_env(dovecot):
         BUERGERTICKET_MODE="development",
         BUERGERTICKET_HOME=home,
         BUERGERTICKET_SECRETS_KEYS=secrets.generate_key(),
-        BUERGERTICKET_MAIL_CA_FILE=str(dovecot.cafile),
         PYTHONPATH=f"{ROOT / 'src'}:{ROOT}",
     )
     return env
@@ -52,6 +51,7 @@ def _run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Comp
 
 @pytest.mark.slow
 def test_killed_after_commit_before_move_loses_and_duplicates_nothing(dovecot, process_env):
+    process_env["BUERGERTICKET_MAIL_CA_FILE"] = str(dovecot.cafile)
     account = dovecot.account()
     dovecot.append(account, [mails.message(subject=f"Anliegen {i}") for i in range(4)])
     prepared = _run(
@@ -80,3 +80,35 @@ def test_killed_after_commit_before_move_loses_and_duplicates_nothing(dovecot, p
     assert report == {"cases": 4, "receipts": {"created": 4}}
     assert dovecot.folder_uids(account) == []
     assert len(dovecot.folder_uids(account, "Bürgerticket/Erledigt")) == 4
+
+
+@pytest.mark.slow
+def test_processes_delivering_one_mail_at_once_file_it_once(process_env, tmp_path):
+    """Four processes (as LMTP and IMAP would) deliver the same mail to one
+    SQLite file at the same moment: one case, three duplicates."""
+    _run(process_env, str(RUNNER), "prepare")
+    raw = mails.message(message_id="<gleichzeitig@example.org>")
+    files = []
+    for path in range(4):
+        file = tmp_path / f"pfad-{path}.eml"
+        file.write_bytes(b"X-Pfad: %d\r\n" % path + raw)
+        files.append(file)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(RUNNER), "ingest", str(file), f"pfad-{index}"],
+            env=process_env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index, file in enumerate(files)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        results.append(json.loads(out.splitlines()[-1])["result"])
+    assert sorted(results) == ["created", "ignored", "ignored", "ignored"]
+    report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
+    assert report == {"cases": 1, "receipts": {"created": 1, "ignored": 3}}

@@ -145,7 +145,7 @@ def test_login_failure_is_recorded_and_backs_off(dovecot, mailbox):
     assert "Anmeldung" in stats.error and "abgelehnt" in stats.error
     state = MailboxState.objects.get(mailbox=box)
     assert state.failures == 1 and "abgelehnt" in state.last_error
-    assert state.next_poll_at is not None and state.lease_until is None
+    assert state.next_poll_at is not None and state.lease_until is None  # mailbox lease
 
 
 def test_missing_secret_and_unreachable_server_give_german_reasons(dovecot, mailbox):

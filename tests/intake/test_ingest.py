@@ -320,39 +320,13 @@ def test_one_mail_to_two_organisations_opens_a_case_in_each(deliver):
     assert utility.case.organisation.slug == "stadtwerke"
 
 
-def test_a_crashed_delivery_is_taken_over_without_duplicate(deliver, musterstadt, settings):
-    """A process died after claiming the mail: its claim blocks until the lease ends,
-    then the next delivery processes the mail exactly once."""
-    from buergerticket.intake.mail import receipts
-    from buergerticket.intake.mail.parse import parse
-
-    raw = mails.message()
-    mail = parse(raw)
-    import hashlib
-
-    from django.utils import timezone
-
-    sha = hashlib.sha256(raw).hexdigest()
-    receipts.claim(
-        organisation=musterstadt,
-        source="file",
-        source_key=f"sha256:{sha}",
-        message_id=mail.message_id,
-        mailbox=None,
-        sha256=sha,
-        size=len(raw),
-        sender="juergen@example.org",
-        reply_to="",
-        subject=mail.subject,
-        received_at=timezone.now(),
+def test_a_mail_reusing_someone_elses_message_id_is_not_swallowed(deliver):
+    first = deliver(mails.message(message_id="<schlecht@client.example>"))
+    other = deliver(
+        mails.message(message_id="<schlecht@client.example>", sender="Andere <andere@example.net>")
     )
-    assert deliver(raw).result == "busy"
-    settings.MAIL_RECEIPT_LEASE_SECONDS = 0
-    MailReceipt.objects.update(lease_until=timezone.now())
-    outcome = deliver(raw)
-    assert outcome.result == "created"
-    assert Case.objects.count() == 1
-    assert MailReceipt.objects.count() == 1
+    assert first.result == other.result == "created"
+    assert Case.objects.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -81,8 +81,6 @@ def _ingest_mail(args: argparse.Namespace) -> int:
             )
             return EX_TEMPFAIL
         print(json.dumps(outcome.as_dict(), ensure_ascii=False), flush=True)
-        if not outcome.handled:
-            status = EX_TEMPFAIL
     return status
 
 

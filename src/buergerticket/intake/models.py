@@ -133,7 +133,6 @@ class MailboxState(models.Model):
 
 
 class Result(models.TextChoices):
-    PROCESSING = "processing", _("in Verarbeitung")
     CREATED = "created", _("neuer Vorgang")
     THREADED = "threaded", _("einem Vorgang zugeordnet")
     IGNORED = "ignored", _("nicht als Anliegen übernommen")
@@ -160,11 +159,11 @@ def raw_path(instance: MailReceipt, filename: str) -> str:
 class MailReceipt(models.Model):
     """One delivery of one mail to one organisation, and what became of it.
 
-    ``source_key`` makes delivery idempotent: IMAP uses mailbox, folder,
-    UIDVALIDITY and UID; the listener and the command line the SHA-256 of the
-    bytes. Across delivery paths ``message_id`` keeps a mail from opening a
-    second case in the same organisation (one mail to two organisations still
-    opens one case in each).
+    Written in the same transaction as the case change it records. ``source_key``
+    makes delivery idempotent: IMAP uses mailbox, folder, UIDVALIDITY and UID;
+    the listener and the command line the SHA-256 of the bytes. Across delivery
+    paths Message-ID and sender keep a mail from reaching a case twice in the
+    same organisation (one mail to two organisations opens one case in each).
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -180,9 +179,7 @@ class MailReceipt(models.Model):
     reply_to = models.CharField(max_length=300, blank=True)
     subject = models.CharField(_("Betreff"), max_length=300, blank=True)
     received_at = models.DateTimeField(_("Eingang"))
-    result = models.CharField(
-        _("Ergebnis"), max_length=12, choices=Result.choices, default=Result.PROCESSING
-    )
+    result = models.CharField(_("Ergebnis"), max_length=12, choices=Result.choices)
     reason = models.CharField(max_length=40, blank=True)
     detail = models.TextField(_("Begründung"), blank=True)
     case = models.ForeignKey(
@@ -194,8 +191,6 @@ class MailReceipt(models.Model):
     )
     automated = models.BooleanField(default=False)
     raw = models.FileField(upload_to=raw_path, max_length=300, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -210,11 +205,11 @@ class MailReceipt(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "source_key"], name="mail_receipt_source_unique"
             ),
-            # Only one delivery of a mail is processed at a time per organisation.
+            # The last line of defence against two processes filing one mail twice.
             models.UniqueConstraint(
-                fields=["organisation", "message_id"],
-                condition=Q(result="processing"),
-                name="mail_receipt_one_processing",
+                fields=["organisation", "message_id", "sender"],
+                condition=Q(result__in=["created", "threaded"]),
+                name="mail_receipt_once_per_case",
             ),
         ]
         indexes = [

@@ -102,7 +102,15 @@ def register_postprocessor(processor: PostProcessor, *, order: int = 100) -> Non
 
 def fallback_service(organisation: Organisation) -> Service:
     service = (
-        Service.objects.select_related("owner", "department", "file_plan")
+        # Everything open_case and the assignment read, in one query.
+        Service.objects.select_related(
+            "organisation",
+            "department",
+            "file_plan",
+            "owner__user",
+            "owner__department",
+            "owner__deputy",
+        )
         .filter(organisation=organisation, fallback=True, active=True)
         .first()
     )

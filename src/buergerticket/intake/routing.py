@@ -32,28 +32,31 @@ def route_by_keywords(draft: Draft) -> None:
     if draft.service is not None:
         return
     subject, text = draft.subject.lower(), draft.text.lower()
-    scores: list[tuple[int, Service, list[str]]] = []
+    scores: list[tuple[int, int, list[str]]] = []
     candidates = (
-        Service.objects.select_related("owner", "department", "file_plan")
-        .filter(organisation=draft.organisation, active=True, internal=False, fallback=False)
+        Service.objects.filter(
+            organisation=draft.organisation, active=True, internal=False, fallback=False
+        )
         .exclude(keywords="")
+        .values_list("pk", "keywords")
     )
-    for service in candidates:
+    for pk, keywords in candidates:
         matched = []
         score = 0
-        for keyword in _keywords(service.keywords):
+        for keyword in _keywords(keywords):
             found = 2 * _hits(keyword, subject) + _hits(keyword, text)
             if found:
                 matched.append(keyword)
                 score += found
         if score:
-            scores.append((score, service, matched))
+            scores.append((score, pk, matched))
     if not scores:
         return
     scores.sort(key=lambda item: item[0], reverse=True)
     if len(scores) > 1 and scores[0][0] == scores[1][0]:
         return
-    score, service, matched = scores[0]
+    score, pk, matched = scores[0]
+    service = Service.objects.select_related("owner", "department", "file_plan").get(pk=pk)
     draft.service = service
     draft.decide(
         Decision(

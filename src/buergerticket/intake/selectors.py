@@ -89,8 +89,4 @@ def bounced(organisation: Organisation) -> QuerySet[BouncedAddress]:
 
 def case_receipts(case_id: int) -> list[MailReceipt]:
     """Mails of one case (for the case page); the caller checked access."""
-    return list(
-        MailReceipt.objects.filter(case_id=case_id)
-        .exclude(result=Result.PROCESSING)
-        .order_by("received_at", "pk")
-    )
+    return list(MailReceipt.objects.filter(case_id=case_id).order_by("received_at", "pk"))

@@ -161,10 +161,7 @@ def receipt_retry(request: StaffRequest, pk: int) -> HttpResponse:
     receipt = _receipt(request, pk)
     outcome = retry(receipt)
     if outcome is None:
-        messages.error(
-            request,
-            _("Die Nachricht ist nicht (mehr) in der Quarantäne oder wird gerade verarbeitet."),
-        )
+        messages.error(request, _("Die Nachricht ist nicht (mehr) in der Quarantäne."))
     elif outcome.result == Result.QUARANTINED:
         messages.error(request, _("Wieder in Quarantäne: %(reason)s") % {"reason": outcome.detail})
     else:

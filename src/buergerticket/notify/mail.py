@@ -47,33 +47,27 @@ def _subject(case: Case, text: str) -> str:
     return f"[{case.file_number}] {text}"
 
 
-def _references(case: Case) -> list[str]:
-    """The case's thread: mails received and sent, receipts included, oldest first."""
-    dated = list(
+def _thread(case: Case, *, new_case: bool = False) -> tuple[str, list[str]]:
+    """In-Reply-To (the requester's last mail) and References (the case's thread:
+    mails received and sent, receipts included, oldest first)."""
+    rows = list(
         Message.objects.filter(case=case)
         .exclude(message_id="")
-        .values_list("created_at", "message_id")
+        .values_list("created_at", "kind", "message_id")
     )
-    dated += list(
-        OutboxItem.objects.filter(case=case, kind="mail")
-        .exclude(message_id="")
-        .values_list("created_at", "message_id")
-    )
-    ids = list(dict.fromkeys(mid for _, mid in sorted(dated, key=lambda item: item[0])))
+    if not new_case:  # a case just opened has sent nothing yet
+        rows += [
+            (created, "outbox", message_id)
+            for created, message_id in OutboxItem.objects.filter(case=case, kind="mail")
+            .exclude(message_id="")
+            .values_list("created_at", "message_id")
+        ]
+    rows.sort(key=lambda row: row[0])
+    incoming = [message_id for _, kind, message_id in rows if kind == MessageKind.INCOMING]
+    ids = list(dict.fromkeys(message_id for _, _, message_id in rows))
     if len(ids) > MAX_REFERENCES:
         ids = ids[:1] + ids[-(MAX_REFERENCES - 1) :]
-    return ids
-
-
-def _last_incoming_id(case: Case) -> str:
-    return (
-        Message.objects.filter(case=case, kind=MessageKind.INCOMING)
-        .exclude(message_id="")
-        .order_by("-created_at", "-id")
-        .values_list("message_id", flat=True)
-        .first()
-        or ""
-    )
+    return (incoming[-1] if incoming else ""), ids
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
@@ -91,8 +85,9 @@ def _queue_mail(
     message_id: str,
     message: Message | None = None,
     automatic: bool = True,
+    new_case: bool = False,
 ) -> None:
-    in_reply_to = _last_incoming_id(case)
+    in_reply_to, references = _thread(case, new_case=new_case)
     enqueue(
         organisation=case.organisation_id,
         case=case,
@@ -107,7 +102,7 @@ def _queue_mail(
             "body": body,
             "message_id": message_id,
             "in_reply_to": in_reply_to,
-            "references": [r for r in _references(case) if r != message_id],
+            "references": [r for r in references if r != message_id],
             "message": message.pk if message else None,
             "automatic": automatic,
         },
@@ -124,6 +119,7 @@ def on_event(event: CaseEvent, case: Case) -> None:
             subject=_subject(case, "Eingangsbestätigung"),
             message_id=message_id,
             body=_render("notify/mail/receipt.txt", {"case": case}),
+            new_case=True,
         )
     elif event.type == "reply":
         message = Message.objects.get(pk=event.details["message"])

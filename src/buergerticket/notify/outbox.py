@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from buergerticket.cases.models import Case
@@ -60,19 +60,21 @@ def enqueue(
     """Queue a side effect in the current transaction (idempotent per ``dedupe_key``)."""
     now = timezone.now()
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    item, _ = OutboxItem.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "organisation_id": org_id,
-            "case": case,
-            "kind": kind,
-            "payload": payload,
-            "message_id": message_id,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
-    )
-    return item
+    # Insert first: queueing something new (the usual case) is one statement.
+    try:
+        with transaction.atomic():
+            return OutboxItem.objects.create(
+                dedupe_key=dedupe_key,
+                organisation_id=org_id,
+                case=case,
+                kind=kind,
+                payload=payload,
+                message_id=message_id,
+                next_attempt_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        return OutboxItem.objects.get(dedupe_key=dedupe_key)
 
 
 def _claim(now: dt.datetime) -> list[OutboxItem]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from buergerticket.cases import services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, LinkKind, Message, MessageKind, Status
+from buergerticket.cases.services.communication import mail_domain
 from buergerticket.catalog.models import ClosedReply
 from buergerticket.intake import pipeline
 from buergerticket.intake.models import MailReceipt, Result
@@ -31,7 +32,7 @@ from .threading import REFERENCE, find_case, participants, staff_member
 INTAKE = Actor.system("E-Mail-Eingang")
 NO_SUBJECT = "(ohne Betreff)"
 # Earlier deliveries that do not make a later one a duplicate.
-_NOT_PRIOR = ("duplicate", "superseded", "abandoned")
+_NOT_PRIOR = ("duplicate",)
 
 
 def own_addresses(organisation: Organisation) -> set[str]:
@@ -66,7 +67,7 @@ class Processor:
     def quarantine(self, reason: str, detail: str) -> Outcome:
         receipts.store_raw(self.receipt, self.raw)
         with transaction.atomic():
-            receipts.finish(self.receipt, result=Result.QUARANTINED, reason=reason, detail=detail)
+            receipts.record(self.receipt, result=Result.QUARANTINED, reason=reason, detail=detail)
         return self._outcome(Result.QUARANTINED, reason=reason, detail=detail)
 
     def ignore(
@@ -75,7 +76,7 @@ class Processor:
         if keep:
             receipts.store_raw(self.receipt, self.raw)
         with transaction.atomic():
-            receipts.finish(
+            receipts.record(
                 self.receipt, result=Result.IGNORED, reason=reason, detail=detail, case=case
             )
         return self._outcome(Result.IGNORED, case=case, reason=reason, detail=detail)
@@ -87,15 +88,16 @@ class Processor:
         assert mail is not None
         limit = max_bytes(self.delivery)
         size = max(len(self.raw), self.delivery.size)
-        if size > limit:
+        if size > limit or self.delivery.partial:
             detail = (
                 f"Die Nachricht ist {size / 1048576:.1f} MB groß; angenommen werden "
                 f"höchstens {limit / 1048576:.0f} MB."
             )
-            if len(self.raw) < size:
+            if self.delivery.partial:
+                # Only the header was fetched; a retry here could not open the whole mail.
                 detail += (
-                    " Gespeichert sind nur die Kopfzeilen; die vollständige Nachricht liegt "
-                    "weiterhin im Postfach."
+                    " Gespeichert sind nur die Kopfzeilen. Zum Übernehmen die Grenze anheben "
+                    "und die Nachricht im Postfach zurück in den gelesenen Ordner verschieben."
                 )
             return self.quarantine("too_large", detail)
         sender = mail.sender.email if mail.sender else ""
@@ -141,31 +143,24 @@ class Processor:
     def _prior_case(self) -> tuple[bool, Case | None]:
         """Whether an earlier delivery of this mail was handled, and its case."""
         receipt = self.receipt
-        earlier = (
+        # A reused Message-ID from someone else is a different mail.
+        earlier = list(
             MailReceipt.objects.filter(
-                organisation=self.organisation, message_id=receipt.message_id
+                organisation=self.organisation,
+                message_id=receipt.message_id,
+                sender=receipt.sender,
             )
             .exclude(pk=receipt.pk)
             .filter(Q(result__in=(Result.CREATED, Result.THREADED)) | Q(result=Result.IGNORED))
             .exclude(reason__in=_NOT_PRIOR)
-            .select_related("case", "case__service", "case__owner")
-            .first()
+            .values_list("case_id", flat=True)[:1]
         )
-        if earlier is not None:
-            return True, earlier.case
-        real_id = self.mail.message_id if self.mail else ""
-        if real_id:
-            message = (
-                Message.objects.filter(
-                    case__organisation=self.organisation,
-                    kind=MessageKind.INCOMING,
-                    message_id=real_id,
-                )
-                .select_related("case", "case__service", "case__owner")
-                .first()
-            )
-            if message is not None:
-                return True, message.case
+        if earlier:
+            case = None
+            if earlier[0] is not None:
+                case = Case.objects.select_related("service", "owner").filter(pk=earlier[0]).first()
+            return True, case
+        # Receipts are never deleted (only emptied), so they alone are the record.
         return False, None
 
     def _null_sender(self) -> bool:
@@ -178,7 +173,9 @@ class Processor:
 
     def _is_own_message(self) -> bool:
         real_id = self.mail.message_id if self.mail else ""
-        if not real_id:
+        # Our Message-IDs carry the organisation's mail domain; others cannot be ours.
+        domain = real_id.rpartition("@")[2].rstrip(">").lower()
+        if domain not in (mail_domain(self.organisation), "buergerticket.invalid"):
             return False
         return (
             OutboxItem.objects.filter(organisation=self.organisation, message_id=real_id).exists()
@@ -219,7 +216,7 @@ class Processor:
                     details={"receipt": self.receipt.pk, "document": document.pk},
                     reason=noise.reason,
                 )
-            receipts.finish(
+            receipts.record(
                 self.receipt,
                 result=Result.IGNORED,
                 reason=noise.kind,
@@ -353,7 +350,7 @@ class Processor:
                 )
             bounces.clear(self.organisation, sender, by="E-Mail-Eingang")
             detail = "Aktenzeichen im Betreff" if how != REFERENCE else "Antwort auf eine Nachricht"
-            receipts.finish(
+            receipts.record(
                 self.receipt, result=Result.THREADED, reason=how, detail=detail, case=case
             )
         fresh = Case.objects.select_related("service", "owner").get(pk=case.pk)
@@ -449,7 +446,7 @@ class Processor:
                 )
             # Whoever writes in from a blocked address has a working mailbox again.
             bounces.clear(self.organisation, mail.reply_address, by="E-Mail-Eingang")
-            receipts.finish(
+            receipts.record(
                 self.receipt,
                 result=Result.CREATED,
                 reason=reason,

@@ -44,7 +44,7 @@ from buergerticket.intake.models import (
 )
 
 from . import oauth, secrets
-from .ingest import BUSY, Delivery, ingest
+from .ingest import Delivery, ingest
 
 log = logging.getLogger("buergerticket.intake.imap")
 
@@ -326,12 +326,12 @@ def drain(
         done: list[int] = []
         quarantined: list[int] = []
         handled_upto = last
-        stop = False
         for uid in batch:
             item = data.get(uid)
             if item is None:  # expunged by someone else meanwhile
                 handled_upto = uid
                 continue
+            partial = b"BODY[]" not in item
             raw = item.get(b"BODY[]") or item.get(b"BODY[HEADER]") or b""
             received = item.get(b"INTERNALDATE")
             outcome = ingest(
@@ -343,12 +343,10 @@ def drain(
                     mailbox=mailbox,
                     received_at=received if isinstance(received, dt.datetime) else None,
                     size=sizes.get(uid, len(raw)),
+                    partial=partial,
                     label=f"{mailbox.address}/{mailbox.folder}/{uid}",
                 ),
             )
-            if outcome.result == BUSY:
-                stop = True
-                break
             stats.count(outcome.result)
             (quarantined if outcome.result == Result.QUARANTINED else done).append(uid)
             handled_upto = uid
@@ -358,7 +356,7 @@ def drain(
         )
         state.fetched_total += len(done) + len(quarantined)
         last = handled_upto
-        if stop or (renew is not None and not renew()):
+        if renew is not None and not renew():
             stats.stopped_early = True
             break
     return stats

@@ -1,13 +1,14 @@
 """The one entry every mail goes through: IMAP, the LMTP/SMTP listener, the
 ``ingest-mail`` command and a retry from the quarantine.
 
-    raw bytes ─► parse ─► claim receipt ─► noise? duplicate? thread? new case? ─► finish receipt
-                                                                                 (same transaction)
+    raw bytes ─► parse ─► seen? ─► noise? duplicate? thread? new case? ─► record receipt
+                                                                          (same transaction)
 
-:func:`ingest` returns an :class:`Outcome`. Only ``busy`` means "not handled":
-the caller keeps the mail (IMAP leaves it unflagged, LMTP answers 451, the
-command exits 75) and it is delivered again. A database failure propagates for
-the same reason. Everything else, a quarantine included, is handled.
+:func:`ingest` returns an :class:`Outcome`; every outcome, a quarantine
+included, means the mail is handled and may be flagged or acknowledged. Only a
+database failure propagates: then nothing was committed, and the caller keeps
+the mail (IMAP leaves it unflagged, LMTP answers 451, the command exits 75) so
+it is delivered again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db.models import Q
 from django.utils import timezone
 
 from buergerticket.cases.models import Case
@@ -31,8 +33,6 @@ from . import receipts
 from .parse import ParsedMail, UnreadableMail, parse
 
 log = logging.getLogger("buergerticket.intake.mail")
-
-BUSY = "busy"
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,15 @@ class Delivery:
     received_at: dt.datetime | None = None
     # The SMTP envelope sender when known; "" is the null sender of bounces.
     envelope_from: str | None = None
-    # The size the server reported, when only part of the mail was fetched.
+    # The size the server reported; ``partial``: only the header was fetched.
     size: int = 0
+    partial: bool = False
     label: str = ""
 
 
 @dataclass
 class Outcome:
-    result: str  # created | threaded | ignored | quarantined | busy
+    result: str  # created | threaded | ignored | quarantined
     message_id: str = ""
     case: Case | None = None
     reason: str = ""
@@ -61,10 +62,6 @@ class Outcome:
     automated: bool = False
     receipt: MailReceipt | None = None
     label: str = ""
-
-    @property
-    def handled(self) -> bool:
-        return self.result != BUSY
 
     def as_dict(self) -> dict[str, Any]:
         case = self.case
@@ -97,42 +94,37 @@ def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Out
     except UnreadableMail as exc:
         unreadable = str(exc)
     message_id = (mail.message_id if mail else "") or synthetic_message_id(sha)
+    key = delivery.key or f"sha256:{sha}"
+    earlier = receipts.seen(organisation, key)
+    if earlier is not None:
+        return _duplicate(earlier, message_id, delivery, "Bereits verarbeitet")
     now = timezone.now()
-    received = min(delivery.received_at or now, now)
-    claim = receipts.claim(
+    receipt = MailReceipt(
         organisation=organisation,
-        source=delivery.kind,
-        source_key=delivery.key or f"sha256:{sha}",
-        message_id=message_id,
         mailbox=delivery.mailbox,
+        source=delivery.kind,
+        source_key=key[:300],
+        message_id=message_id[:300],
         sha256=sha,
         size=max(len(raw), delivery.size),
-        sender=mail.sender.email if mail and mail.sender else "",
-        reply_to=mail.reply_address if mail else "",
-        subject=mail.subject if mail else "",
-        received_at=received,
+        sender=(mail.sender.email if mail and mail.sender else "")[:300],
+        reply_to=(mail.reply_address if mail else "")[:300],
+        subject=(mail.subject if mail else "")[:300],
+        received_at=min(delivery.received_at or now, now),
     )
-    if claim.status == receipts.BUSY:
-        return Outcome(
-            BUSY,
-            message_id,
-            reason=BUSY,
-            detail="Die Nachricht wird gerade von einem anderen Prozess verarbeitet.",
-            label=delivery.label,
-        )
-    receipt = claim.receipt
-    assert receipt is not None
-    if claim.status == receipts.DONE:
-        return Outcome(
-            Result.IGNORED,
-            message_id,
-            case=_case(receipt.case_id),
-            reason="duplicate",
-            detail=f"Bereits verarbeitet ({receipt.get_result_display()}).",
-            receipt=receipt,
-            label=delivery.label,
-        )
     return process(receipt, raw, mail, unreadable, organisation, delivery)
+
+
+def _duplicate(earlier: MailReceipt, message_id: str, delivery: Delivery, what: str) -> Outcome:
+    return Outcome(
+        Result.IGNORED,
+        message_id,
+        case=earlier.case,
+        reason="duplicate",
+        detail=f"{what} ({earlier.get_result_display()}).",
+        receipt=earlier,
+        label=delivery.label,
+    )
 
 
 def process(
@@ -143,7 +135,7 @@ def process(
     organisation: Organisation,
     delivery: Delivery,
 ) -> Outcome:
-    """Decide and act for a claimed delivery; used by :func:`ingest` and by retries."""
+    """Decide and act for one delivery; used by :func:`ingest` and by retries."""
     from .actions import Processor
 
     processor = Processor(receipt, raw, mail, organisation, delivery)
@@ -152,16 +144,30 @@ def process(
             outcome = processor.quarantine("unreadable", unreadable)
         else:
             outcome = processor.run()
-    except receipts.ReceiptLost as exc:
-        return Outcome(BUSY, receipt.message_id, reason=BUSY, detail=str(exc), label=delivery.label)
+    except (IntegrityError, receipts.ReceiptLost):
+        # Another process filed this mail first and its transaction won.
+        winner = _winner(receipt)
+        if winner is None:
+            raise
+        if receipt.pk is None and winner.source_key != receipt.source_key:
+            # Still note this delivery, so it counts as handled on its own path too.
+            receipt.case = None
+            with contextlib.suppress(IntegrityError):
+                outcome = processor.ignore(
+                    "duplicate",
+                    "Dieselbe Nachricht wurde gleichzeitig auf anderem Weg übernommen.",
+                    case=winner.case,
+                    keep=False,
+                )
+                outcome.label = delivery.label
+                return outcome
+        return _duplicate(winner, receipt.message_id, delivery, "Gleichzeitig verarbeitet")
     except (OperationalError, InterfaceError):
         # The database is away: nothing was committed; the mail stays where it is.
-        _release(receipt)
         raise
     except Exception as exc:
         log.exception("E-Mail %s konnte nicht verarbeitet werden", receipt.message_id)
-        receipt.refresh_from_db()
-        if receipt.result != Result.PROCESSING:
+        if receipt.pk is not None and receipt.result != Result.QUARANTINED:
             # The work committed before the error (e.g. in a postprocessor): report it.
             return Outcome(
                 receipt.result,
@@ -179,9 +185,23 @@ def process(
     return outcome
 
 
-def _release(receipt: MailReceipt) -> None:
-    with contextlib.suppress(OperationalError, InterfaceError):
-        receipts.release(receipt)
+def _winner(receipt: MailReceipt) -> MailReceipt | None:
+    """The record that made ours conflict: the same delivery, or the same mail."""
+    same = Q(source_key=receipt.source_key)
+    if receipt.pk is not None:
+        same = Q(pk=receipt.pk) & ~Q(result=Result.QUARANTINED)
+    else:
+        same |= Q(
+            message_id=receipt.message_id,
+            sender=receipt.sender,
+            result__in=(Result.CREATED, Result.THREADED),
+        )
+    return (
+        MailReceipt.objects.filter(organisation_id=receipt.organisation_id)
+        .filter(same)
+        .select_related("case", "case__service", "case__owner")
+        .first()
+    )
 
 
 def _case(pk: int | None) -> Case | None:
@@ -198,7 +218,8 @@ def max_bytes(delivery: Delivery) -> int:
 
 def retry(receipt: MailReceipt) -> Outcome | None:
     """Process a quarantined mail again (None if it is not in the quarantine)."""
-    if not receipts.take_for_retry(receipt) or not receipt.raw:
+    receipt = MailReceipt.objects.select_related("mailbox").get(pk=receipt.pk)
+    if not receipt.open_in_quarantine or not receipt.raw:
         return None
     with receipt.raw.open("rb") as handle:
         raw = handle.read()
@@ -214,6 +235,9 @@ def retry(receipt: MailReceipt) -> Outcome | None:
         key=receipt.source_key,
         mailbox=receipt.mailbox,
         received_at=receipt.received_at,
+        size=receipt.size,
+        # The receipt keeps the larger of reported and stored size.
+        partial=receipt.size > len(raw),
         label=f"Eingang {receipt.pk}",
     )
     return process(receipt, raw, mail, unreadable, organisation, delivery)

@@ -108,8 +108,6 @@ class IntakeHandler:
         except Exception:
             log.exception("Zustellung an %s fehlgeschlagen", organisation.slug)
             return "451 4.3.0 Vorübergehender Fehler, bitte später erneut zustellen"
-        if not outcome.handled:
-            return "451 4.3.0 Wird gerade verarbeitet, bitte später erneut zustellen"
         return f"250 2.0.0 {outcome.result}"
 
 

@@ -157,8 +157,10 @@ def participants(case: Case) -> set[str]:
 def staff_member(organisation: Organisation, address: str) -> Staff | None:
     if not address:
         return None
-    return (
-        Staff.objects.select_related("user")
-        .filter(organisation=organisation, active=True, email__iexact=address)
-        .first()
+    found = list(
+        Staff.objects.filter(
+            organisation=organisation, active=True, email__iexact=address
+        ).values_list("pk", flat=True)[:1]
     )
+    # Almost every sender is no colleague: load the row only when one matches.
+    return Staff.objects.select_related("user").get(pk=found[0]) if found else None
