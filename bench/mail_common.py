@@ -55,7 +55,7 @@ def corpus(count: int, *, seed: int = 4) -> list[bytes]:
     rng = random.Random(seed)
     requests = _requests()
     result: list[bytes] = []
-    sent_ids: list[str] = []
+    sent: list[tuple[str, str]] = []  # (Message-ID, sender) of requests
     for index in range(count):
         subject, body = rng.choice(requests)
         sender = f"Person {index} <buerger{index}@example.net>"
@@ -66,9 +66,12 @@ def corpus(count: int, *, seed: int = 4) -> list[bytes]:
         message_id = make_msgid(idstring=str(index), domain="example.net")
         msg["Message-ID"] = message_id
         roll = rng.random()
-        if roll < 0.15 and sent_ids:
+        if roll < 0.15 and sent:
+            # The requester answers in the thread of their own mail.
+            original_id, original_sender = rng.choice(sent)
+            msg.replace_header("From", original_sender)
             msg["Subject"] = f"Re: {subject}"
-            msg["In-Reply-To"] = rng.choice(sent_ids)
+            msg["In-Reply-To"] = original_id
             msg.set_content("Noch eine Ergänzung zu meiner Anfrage.\n\n" + body[:300])
         elif roll < 0.20:
             msg["Subject"] = f"Automatische Antwort: {subject}"
@@ -78,17 +81,17 @@ def corpus(count: int, *, seed: int = 4) -> list[bytes]:
             msg["Subject"] = subject
             paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
             msg.set_content(f"<html><body>{paragraphs}</body></html>", subtype="html")
-            sent_ids.append(message_id)
+            sent.append((message_id, sender))
         elif roll < 0.40:
             msg["Subject"] = subject
             msg.set_content(body)
             msg.add_attachment(
                 rng.randbytes(50_000), maintype="application", subtype="pdf", filename="Anlage.pdf"
             )
-            sent_ids.append(message_id)
+            sent.append((message_id, sender))
         else:
             msg["Subject"] = subject
             msg.set_content(body)
-            sent_ids.append(message_id)
+            sent.append((message_id, sender))
         result.append(msg.as_bytes())
     return result

@@ -18,31 +18,29 @@ from buergerticket.intake.models import Source
 EX_TEMPFAIL = 75
 
 
+def _files(paths: list[str]) -> Iterator[Path]:
+    """The mail files named: .eml files, Maildirs (oldest first) or folders of .eml."""
+    for name in paths:
+        path = Path(name)
+        if not path.is_dir():
+            yield path
+        elif (path / "cur").is_dir() or (path / "new").is_dir():
+            # Maildir names start with the delivery time: oldest first, across new/ and cur/.
+            found = [
+                f for sub in ("new", "cur") if (path / sub).is_dir() for f in (path / sub).iterdir()
+            ]
+            yield from (f for f in sorted(found, key=lambda f: f.name) if f.is_file())
+        else:
+            yield from (f for f in sorted(path.glob("*.eml")) if f.is_file())
+
+
 def _messages(paths: list[str]) -> Iterator[tuple[str, bytes]]:
     for name in paths:
         if name == "-":
             yield "-", sys.stdin.buffer.read()
-            continue
-        path = Path(name)
-        if path.is_dir():
-            if (path / "cur").is_dir() or (path / "new").is_dir():
-                # Maildir names start with the delivery time: oldest first, across new/ and cur/.
-                files = sorted(
-                    (
-                        f
-                        for sub in ("new", "cur")
-                        if (path / sub).is_dir()
-                        for f in (path / sub).iterdir()
-                    ),
-                    key=lambda f: f.name,
-                )
-            else:
-                files = sorted(path.glob("*.eml"))
-            for file in files:
-                if file.is_file():
-                    yield str(file), file.read_bytes()
         else:
-            yield str(path), path.read_bytes()
+            for file in _files([name]):
+                yield str(file), file.read_bytes()
 
 
 def _check_paths(paths: list[str]) -> None:
@@ -65,6 +63,21 @@ def _ingest_mail(args: argparse.Namespace) -> int:
 
     org = organisation(args.org)
     _check_paths(args.paths)
+    if args.jobs < 1:
+        raise UsageError("--jobs muss mindestens 1 sein.")
+    if args.jobs > 1:
+        if "-" in args.paths:
+            raise UsageError("Die Standardeingabe (-) geht nur mit --jobs 1.")
+        from buergerticket.intake.mail import batch
+
+        files = [(str(f), str(f)) for f in _files(args.paths)]
+        healthy = batch.ingest_files(
+            org,
+            files,
+            jobs=args.jobs,
+            emit=lambda line: print(json.dumps(line, ensure_ascii=False), flush=True),
+        )
+        return 0 if healthy else EX_TEMPFAIL
     status = 0
     for label, raw in _messages(args.paths):
         try:
@@ -157,6 +170,12 @@ def register(subparsers: Any) -> None:
         "(Quarantäne zählt als verarbeitet); 75: später erneut versuchen.",
     )
     p.add_argument("--org", required=True, help="Kennung der Organisation")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="so viele Prozesse parallel (Nachrichten eines Absenders bleiben in Reihenfolge)",
+    )
     p.add_argument("paths", nargs="+", metavar="PFAD")
     p.set_defaults(handler=_ingest_mail)
 

@@ -3,12 +3,10 @@ or a new case — each in one transaction with the receipt that records it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from buergerticket.cases import services
@@ -24,15 +22,14 @@ from buergerticket.org.models import Organisation, Staff
 
 from . import receipts
 from .classify import AUTO_REPLY, BOUNCE, Noise, classify
+from .facts import Facts
 from .forward import Forwarded, original_sender
 from .ingest import Delivery, Outcome, max_bytes
 from .parse import ParsedMail
-from .threading import REFERENCE, find_case, participants, staff_member
+from .threading import REFERENCE, find_case, participants
 
 INTAKE = Actor.system("E-Mail-Eingang")
 NO_SUBJECT = "(ohne Betreff)"
-# Earlier deliveries that do not make a later one a duplicate.
-_NOT_PRIOR = ("duplicate",)
 
 
 def own_addresses(organisation: Organisation) -> set[str]:
@@ -52,7 +49,9 @@ class Processor:
         mail: ParsedMail | None,
         organisation: Organisation,
         delivery: Delivery,
+        known: Facts,
     ):
+        self.known = known
         self.receipt = receipt
         self.raw = raw
         self.mail = mail
@@ -105,8 +104,11 @@ class Processor:
             return self.quarantine(
                 "no_sender", "Die Nachricht hat keinen gültigen Absender (From)."
             )
-        seen, prior = self._prior_case()
-        if seen:
+        known = self.known
+        if known.same_mail:
+            prior = None
+            if known.same_mail_case is not None:
+                prior = Case.objects.select_related("service", "owner").get(pk=known.same_mail_case)
             return self.ignore(
                 "duplicate",
                 "Diese Nachricht wurde bereits über einen anderen Weg übernommen.",
@@ -117,51 +119,30 @@ class Processor:
             return self.ignore("own_message", "Eigene Nachricht des Systems kam zurück.")
         noise = classify(
             mail,
-            own_addresses=own_addresses(self.organisation),
+            own_addresses={sender} if known.own_address else set(),
             null_sender=self._null_sender(),
         )
         if noise is not None:
             return self.noise(noise)
         match = find_case(self.organisation, mail)
-        staff = staff_member(self.organisation, sender)
+        staff = None
+        if known.staff_id is not None:
+            staff = Staff.objects.select_related("user").get(pk=known.staff_id)
         if match is not None:
             case = match.case
-            known = staff is not None or bool({sender, mail.reply_address} & participants(case))
-            if not known and match.how != REFERENCE and not match.referenced:
+            involved = staff is not None or bool({sender, mail.reply_address} & participants(case))
+            if not involved and match.how != REFERENCE and not match.referenced:
                 return self.new_case(foreign_of=case)
             if case.status == Status.CLOSED and (
                 case.service.closed_reply == ClosedReply.FOLLOW_UP or case.anonymised_at
             ):
                 return self.new_case(follow_up_of=case)
-            return self.thread(case, match.how, unknown_sender=not known)
+            return self.thread(case, match.how, unknown_sender=not involved)
         if staff is not None:
             forwarded = original_sender(mail)
             if forwarded and forwarded.sender.email not in own_addresses(self.organisation):
                 return self.new_case(forwarded=forwarded, forwarded_by=staff)
         return self.new_case()
-
-    def _prior_case(self) -> tuple[bool, Case | None]:
-        """Whether an earlier delivery of this mail was handled, and its case."""
-        receipt = self.receipt
-        # A reused Message-ID from someone else is a different mail.
-        earlier = list(
-            MailReceipt.objects.filter(
-                organisation=self.organisation,
-                message_id=receipt.message_id,
-                sender=receipt.sender,
-            )
-            .exclude(pk=receipt.pk)
-            .filter(Q(result__in=(Result.CREATED, Result.THREADED)) | Q(result=Result.IGNORED))
-            .exclude(reason__in=_NOT_PRIOR)
-            .values_list("case_id", flat=True)[:1]
-        )
-        if earlier:
-            case = None
-            if earlier[0] is not None:
-                case = Case.objects.select_related("service", "owner").filter(pk=earlier[0]).first()
-            return True, case
-        # Receipts are never deleted (only emptied), so they alone are the record.
-        return False, None
 
     def _null_sender(self) -> bool:
         """Bounces and many auto-replies travel with an empty envelope sender."""
@@ -324,6 +305,7 @@ class Processor:
         mail = self.mail
         assert mail is not None
         sender = mail.sender.email if mail.sender else ""
+        self._unblock(sender)
         with transaction.atomic():
             if case.status == Status.CLOSED:
                 services.reopen(
@@ -348,23 +330,19 @@ class Processor:
                     text="Eine Nachricht von einer bisher nicht beteiligten Adresse wurde "
                     "angefügt. Bitte vor einer Antwort prüfen, wer geschrieben hat.",
                 )
-            bounces.clear(self.organisation, sender, by="E-Mail-Eingang")
             detail = "Aktenzeichen im Betreff" if how != REFERENCE else "Antwort auf eine Nachricht"
             receipts.record(
                 self.receipt, result=Result.THREADED, reason=how, detail=detail, case=case
             )
-        fresh = Case.objects.select_related("service", "owner").get(pk=case.pk)
-        return self._outcome(Result.THREADED, case=fresh, reason=how, detail=detail)
+        # File number, service and owner are what the outcome reports; none changed.
+        return self._outcome(Result.THREADED, case=case, reason=how, detail=detail)
 
-    def _looping(self, sender: str) -> bool:
-        since = timezone.now() - dt.timedelta(hours=1)
-        count = MailReceipt.objects.filter(
-            organisation=self.organisation,
-            sender=sender,
-            processed_at__gte=since,
-            result=Result.CREATED,
-        ).count()
-        return count >= settings.MAIL_LOOP_LIMIT_PER_HOUR
+    def _unblock(self, address: str) -> None:
+        """Whoever writes in from a blocked address has a working mailbox again.
+        Before the case transaction, so its receipt is not refused, and outside
+        it, which keeps the serialised part of intake short."""
+        if self.known.blocked:
+            bounces.clear(self.organisation, address, by="E-Mail-Eingang")
 
     def new_case(
         self,
@@ -376,7 +354,7 @@ class Processor:
     ) -> Outcome:
         mail = self.mail
         assert mail is not None and mail.sender is not None
-        if self._looping(mail.sender.email):
+        if self.known.opened_last_hour >= settings.MAIL_LOOP_LIMIT_PER_HOUR:
             return self.quarantine(
                 "loop",
                 f"Mehr als {settings.MAIL_LOOP_LIMIT_PER_HOUR} neue Vorgänge von diesem Absender "
@@ -444,8 +422,6 @@ class Processor:
                     text=f"Eine E-Mail einer nicht beteiligten Adresse nannte dieses Aktenzeichen; "
                     f"sie wurde als Vorgang {case.file_number} angelegt.",
                 )
-            # Whoever writes in from a blocked address has a working mailbox again.
-            bounces.clear(self.organisation, mail.reply_address, by="E-Mail-Eingang")
             receipts.record(
                 self.receipt,
                 result=Result.CREATED,
@@ -456,6 +432,7 @@ class Processor:
             )
 
         draft.on_open.append(on_open)
+        self._unblock(mail.reply_address)
         try:
             result = pipeline.submit(draft, actor=Actor.requester())
         except services.CaseError as exc:

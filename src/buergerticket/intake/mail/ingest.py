@@ -29,7 +29,7 @@ from buergerticket.cases.models import Case
 from buergerticket.intake.models import Mailbox, MailReceipt, Result
 from buergerticket.org.models import Organisation
 
-from . import receipts
+from . import facts, receipts
 from .parse import ParsedMail, UnreadableMail, parse
 
 log = logging.getLogger("buergerticket.intake.mail")
@@ -95,8 +95,19 @@ def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Out
         unreadable = str(exc)
     message_id = (mail.message_id if mail else "") or synthetic_message_id(sha)
     key = delivery.key or f"sha256:{sha}"
-    earlier = receipts.seen(organisation, key)
-    if earlier is not None:
+    sender = (mail.sender.email if mail and mail.sender else "")[:300]
+    reply_address = (mail.reply_address if mail else "")[:300]
+    known = facts.gather(
+        organisation,
+        source_key=key[:300],
+        message_id=message_id[:300],
+        sender=sender,
+        reply_address=reply_address,
+    )
+    if known.same_delivery is not None:
+        earlier = MailReceipt.objects.select_related("case", "case__service", "case__owner").get(
+            pk=known.same_delivery
+        )
         return _duplicate(earlier, message_id, delivery, "Bereits verarbeitet")
     now = timezone.now()
     receipt = MailReceipt(
@@ -107,12 +118,12 @@ def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Out
         message_id=message_id[:300],
         sha256=sha,
         size=max(len(raw), delivery.size),
-        sender=(mail.sender.email if mail and mail.sender else "")[:300],
-        reply_to=(mail.reply_address if mail else "")[:300],
+        sender=sender,
+        reply_to=reply_address,
         subject=(mail.subject if mail else "")[:300],
         received_at=min(delivery.received_at or now, now),
     )
-    return process(receipt, raw, mail, unreadable, organisation, delivery)
+    return process(receipt, raw, mail, unreadable, organisation, delivery, known)
 
 
 def _duplicate(earlier: MailReceipt, message_id: str, delivery: Delivery, what: str) -> Outcome:
@@ -134,11 +145,12 @@ def process(
     unreadable: str,
     organisation: Organisation,
     delivery: Delivery,
+    known: facts.Facts,
 ) -> Outcome:
     """Decide and act for one delivery; used by :func:`ingest` and by retries."""
     from .actions import Processor
 
-    processor = Processor(receipt, raw, mail, organisation, delivery)
+    processor = Processor(receipt, raw, mail, organisation, delivery, known)
     try:
         if mail is None:
             outcome = processor.quarantine("unreadable", unreadable)
@@ -230,6 +242,14 @@ def retry(receipt: MailReceipt) -> Outcome | None:
     except UnreadableMail as exc:
         unreadable = str(exc)
     organisation = Organisation.objects.get(pk=receipt.organisation_id)
+    known = facts.gather(
+        organisation,
+        source_key=receipt.source_key,
+        message_id=receipt.message_id,
+        sender=receipt.sender,
+        reply_address=receipt.reply_to,
+        exclude=receipt.pk,
+    )
     delivery = Delivery(
         kind=receipt.source,
         key=receipt.source_key,
@@ -240,4 +260,4 @@ def retry(receipt: MailReceipt) -> Outcome | None:
         partial=receipt.size > len(raw),
         label=f"Eingang {receipt.pk}",
     )
-    return process(receipt, raw, mail, unreadable, organisation, delivery)
+    return process(receipt, raw, mail, unreadable, organisation, delivery, known)

@@ -28,10 +28,15 @@ class ReceiptLost(Exception):
 
 def seen(organisation: Organisation, source_key: str) -> MailReceipt | None:
     """The earlier record of exactly this delivery, if any."""
-    return (
-        MailReceipt.objects.filter(organisation=organisation, source_key=source_key)
-        .select_related("case", "case__service", "case__owner")
-        .first()
+    found = list(
+        MailReceipt.objects.filter(organisation=organisation, source_key=source_key).values_list(
+            "pk", flat=True
+        )[:1]
+    )
+    if not found:  # the usual case: answered by the index alone
+        return None
+    return MailReceipt.objects.select_related("case", "case__service", "case__owner").get(
+        pk=found[0]
     )
 
 
