@@ -128,3 +128,26 @@ def test_mail_fetch_command(dovecot, musterstadt, settings, capsys):
         "created": 2,
         "error": "",
     }
+
+
+def test_secrets_survive_key_rotation(musterstadt, capsys, settings):
+    from buergerticket.intake.mail import secrets
+
+    old, new = secrets.generate_key(), secrets.generate_key()
+    settings.SECRETS_KEYS = [old]
+    box = Mailbox.objects.create(
+        organisation=musterstadt,
+        name="Rotation",
+        address="rotation@musterstadt.example",
+        host="imap.example",
+        username="r",
+        secret=secrets.encrypt("geheim"),
+    )
+    settings.SECRETS_KEYS = [new, old]  # the new key in front, the old one still readable
+    assert main(["mail", "rotate-secrets"]) == 0
+    box.refresh_from_db()
+    settings.SECRETS_KEYS = [new]  # the old key can go now
+    assert secrets.reveal(box.secret) == "geheim"
+    settings.SECRETS_KEYS = [secrets.generate_key()]
+    assert main(["mail", "rotate-secrets"]) == 2
+    assert "alte Schlüssel fehlt" in capsys.readouterr().err

@@ -193,3 +193,9 @@ def test_a_staff_member_without_admin_role_in_another_department_is_refused(cata
         user=user, organisation=dept.organisation, department=dept, name="X", roles=["leitung"]
     )
     assert _client("x.lead").get("/arbeitsplatz/eingang/quarantaene/").status_code == 403
+
+
+def test_pages_speak_english_on_request(admin, settings):
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = admin.get("/arbeitsplatz/eingang/quarantaene/").content.decode()
+    assert "The quarantine is empty." in page and "Received" in page

@@ -153,6 +153,21 @@ def _set_secret(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_secrets(args: argparse.Namespace) -> int:
+    from buergerticket.intake.mail import secrets
+    from buergerticket.intake.models import Mailbox
+
+    count = 0
+    try:
+        for mailbox in Mailbox.objects.filter(secret__startswith="fernet:"):
+            Mailbox.objects.filter(pk=mailbox.pk).update(secret=secrets.rotate(mailbox.secret))
+            count += 1
+    except secrets.SecretError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{count} gespeicherte Zugangsdaten mit dem neuesten Schlüssel verschlüsselt.")
+    return 0
+
+
 def _mailboxes(args: argparse.Namespace) -> int:
     from buergerticket.intake import selectors
 
@@ -195,6 +210,11 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_mailboxes)
     p = mail.add_parser("generate-key", help="Schlüssel für BUERGERTICKET_SECRETS_KEYS erzeugen")
     p.set_defaults(handler=_generate_key)
+    p = mail.add_parser(
+        "rotate-secrets",
+        help="gespeicherte Zugangsdaten mit dem ersten Schlüssel neu verschlüsseln",
+    )
+    p.set_defaults(handler=_rotate_secrets)
     p = mail.add_parser("set-secret", help="Passwort oder Client-Secret eines Postfachs setzen")
     p.add_argument("--mailbox", type=int, required=True)
     p.add_argument(

@@ -100,5 +100,11 @@ def describe(stored: str) -> str:
 def rotate(stored: str) -> str:
     """Re-encrypt with the newest key (after adding a key in front)."""
     if stored.startswith("fernet:"):
-        return "fernet:" + _fernet().rotate(stored[7:].encode()).decode()
+        try:
+            return "fernet:" + _fernet().rotate(stored[7:].encode()).decode()
+        except InvalidToken:
+            raise SecretError(
+                "Ein gespeichertes Passwort lässt sich mit keinem Schlüssel aus "
+                "BUERGERTICKET_SECRETS_KEYS entschlüsseln; der alte Schlüssel fehlt."
+            ) from None
     return stored
