@@ -69,3 +69,13 @@ def test_idle_picks_up_new_mail_within_seconds(dovecot, account_box):
     Mailbox.objects.filter(pk=box.pk).update(enabled=False)
     watch.fetch_due()
     assert not watch._threads
+
+
+def test_a_large_backlog_is_drained_in_portions(dovecot, account_box, monkeypatch):
+    monkeypatch.setattr(watch, "POLL_BATCH", 2)
+    box, account = account_box("poll")
+    dovecot.append(account, [mails.message(subject=f"Nr. {i}") for i in range(5)])
+    for expected in (2, 4, 5):
+        watch.fetch_due()  # due again at once while mail is waiting
+        assert Case.objects.count() == expected
+    assert watch.fetch_due()["polled"] == 0  # drained: back to the interval

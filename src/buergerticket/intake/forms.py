@@ -139,6 +139,9 @@ class MailboxForm(forms.ModelForm):
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in FIELDSETS]
 
+    def clean_address(self) -> str:
+        return str(self.cleaned_data["address"]).strip().lower()
+
     def clean_host(self) -> str:
         return str(self.cleaned_data["host"]).strip()
 

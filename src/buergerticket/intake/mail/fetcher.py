@@ -367,7 +367,8 @@ def record_poll(mailbox: Mailbox, stats: FetchStats, *, next_in: dt.timedelta) -
     if stats.error:
         state = _state(mailbox)
         failures = state.failures + 1
-        backoff = min(next_in * (2 ** min(failures - 1, 6)), dt.timedelta(minutes=15))
+        base = max(next_in, dt.timedelta(seconds=30))
+        backoff = min(base * (2 ** min(failures - 1, 6)), dt.timedelta(minutes=15))
         MailboxState.objects.filter(pk=state.pk).update(
             last_poll_at=now,
             last_error=stats.error[:2000],
@@ -405,5 +406,7 @@ def poll(mailbox: Mailbox, *, limit: int = 10_000) -> FetchStats:
         release(mailbox)
     if stats.error:
         log.warning("Postfach %s: %s", mailbox, stats.error)
-    record_poll(mailbox, stats, next_in=dt.timedelta(seconds=mailbox.poll_seconds))
+    # More mail waiting than one poll takes: due again right away.
+    more = stats.fetched >= limit or stats.stopped_early
+    record_poll(mailbox, stats, next_in=dt.timedelta(0 if more else mailbox.poll_seconds))
     return stats

@@ -26,6 +26,9 @@ from . import fetcher
 log = logging.getLogger("buergerticket.intake.imap")
 
 # RFC 2177: re-issue IDLE before 29 minutes; servers and NAT boxes drop earlier.
+# A poll takes at most this many mails, so the worker's other jobs (the outbox)
+# keep running while a large backlog drains; the mailbox is due again at once.
+POLL_BATCH = 500
 IDLE_RENEW_SECONDS = 20 * 60
 # How often the waiting thread looks up: to stop promptly and to renew its lease.
 IDLE_WAKE_SECONDS = 2
@@ -49,7 +52,7 @@ def fetch_due() -> dict[str, int]:
             continue
         state = MailboxState.objects.filter(mailbox=mailbox).first()
         if state is None or state.next_poll_at is None or state.next_poll_at <= now:
-            fetcher.poll(mailbox)
+            fetcher.poll(mailbox, limit=POLL_BATCH)
             polled += 1
     _stop_unwanted(wanted)
     return {"polled": polled, "idle_threads": len(_threads)}
