@@ -279,3 +279,11 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
         + "\n- ".join(_problems)
         + "\nFür eine Demo BUERGERTICKET_MODE=development setzen."
     )
+
+# --- issue 8: interfaces and steering (API, Open311, webhooks, dashboard) ---
+INSTALLED_APPS += ["buergerticket.workspace.dashboard"]
+# Requests per minute and API client (REST and Open311 POST); 0 switches the limit off.
+API_RATE_LIMIT = int(os.environ.get("BUERGERTICKET_API_RATE_LIMIT", "1200"))
+# Webhooks must use https in production; plain http only for development or a trusted LAN.
+WEBHOOK_ALLOW_HTTP = DEVELOPMENT or os.environ.get("BUERGERTICKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
+# --- end issue 8 ---

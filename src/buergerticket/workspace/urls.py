@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from buergerticket.workspace.views import absences, actions, auth, cases, intake
@@ -30,4 +30,5 @@ urlpatterns = [
     path("telefonnotiz/", intake.phone_note, name="phone_note"),
     path("abwesenheiten/", absences.absences, name="absences"),
     path("abwesenheiten/<int:pk>/beenden/", absences.cancel_absence, name="absence_cancel"),
+    path("steuerung/", include("buergerticket.workspace.dashboard.urls")),
 ]
