@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -34,8 +35,19 @@ class TokenAuth(HttpBearer):
         return client
 
 
-def client_of(request: HttpRequest, scope: Scope | str | None = None) -> ApiClient:
-    """The authenticated client; raises 403 when it lacks ``scope``."""
+def client_of(
+    request: HttpRequest, scope: Scope | str | None = None, params: Iterable[str] = ()
+) -> ApiClient:
+    """The authenticated client; 400 for query parameters the operation does not know
+    (a mistyped filter must not silently widen a result), 403 when it lacks ``scope``."""
+    unknown = sorted(set(request.GET) - set(params))
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"Unbekannter Parameter „{unknown[0][:40]}“.",
+            errors=[{"field": name[:40], "message": "unbekannt"} for name in unknown[:10]],
+        )
     client: Any = getattr(request, "auth", None)
     if not isinstance(client, ApiClient):
         raise ApiError(401, "unauthenticated", "Bitte melden Sie sich mit einem Token an.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
@@ -12,7 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from buergerticket.api import selectors
@@ -48,6 +49,7 @@ ERRORS: dict[int, Any] = {
     404: ErrorOut,
     429: ErrorOut,
 }
+LIST_ERRORS: dict[int, Any] = {**ERRORS, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 412: ErrorOut, 422: ErrorOut, 428: ErrorOut}
 
 
@@ -60,11 +62,13 @@ class CaseFilter(Schema):
     channel: schemas.ChannelCode | None = None
     deadline_state: schemas.DeadlineState | None = None
     file_number: str | None = None
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
-    updated_since: dt.datetime | None = None
-    cursor: str | None = None
-    limit: int = DEFAULT_LIMIT
+    created_from: schemas.IsoDate | None = None
+    created_to: schemas.IsoDate | None = None
+    updated_since: schemas.IsoDateTime | None = Field(
+        None, description="Mit Zeitzone; liefert die seitdem geänderten Vorgänge, älteste zuerst."
+    )
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 def actor_for(client: ApiClient) -> Actor:
@@ -121,20 +125,13 @@ def _filtered(client: ApiClient, f: CaseFilter) -> Any:
         }
         cases = cases.filter(by_state[f.deadline_state])
     if f.updated_since:
-        if f.updated_since.tzinfo is None:
-            raise ApiError(
-                400,
-                "invalid_request",
-                "updated_since braucht eine Zeitzone (z. B. 2026-01-01T00:00:00Z).",
-                errors=[{"field": "updated_since", "message": "Zeitzone fehlt"}],
-            )
         cases = cases.filter(updated_at__gte=f.updated_since)
     return cases.select_related(*selectors.CASE_RELATED)
 
 
 @router.get(
     "/cases",
-    response={200: schemas.CasePage, **ERRORS},
+    response={200: schemas.CasePage, **LIST_ERRORS},
     summary="Vorgänge auflisten",
     description=(
         "Neueste zuerst. Mit updated_since: älteste Änderung zuerst, als Änderungs-Feed zum "
@@ -142,14 +139,7 @@ def _filtered(client: ApiClient, f: CaseFilter) -> Any:
     ),
 )
 def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
-    client = client_of(request, Scope.CASES_READ)
-    if not 1 <= filters.limit <= MAX_LIMIT:
-        raise ApiError(
-            400,
-            "invalid_request",
-            f"limit muss zwischen 1 und {MAX_LIMIT} liegen.",
-            errors=[{"field": "limit", "message": f"1–{MAX_LIMIT}"}],
-        )
+    client = client_of(request, Scope.CASES_READ, CaseFilter.model_fields)
     cases = _filtered(client, filters)
     if filters.updated_since:
         rows, cursor = paginate_by(
@@ -171,7 +161,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     }
 
 
-def _load(request: HttpRequest, client: ApiClient, case_id: int) -> Case:
+def _load(request: HttpRequest, client: ApiClient, case_id: schemas.CaseId) -> Case:
     try:
         return selectors.case_for_client(client, case_id)
     except Case.DoesNotExist:
@@ -191,7 +181,7 @@ def _read(request: HttpRequest, client: ApiClient, case: Case) -> None:
 
 
 def _case_response(request: HttpRequest, response: HttpResponse, case: Case) -> dict[str, Any]:
-    client = client_of(request)
+    client: ApiClient = request.auth  # type: ignore[attr-defined]  # set by TokenAuth
     set_etag(response, case)
     return schemas.case_out(case, state=_state(case, _bounds(client)), url=case_url(request, case))
 
@@ -203,7 +193,7 @@ def _case_response(request: HttpRequest, response: HttpResponse, case: Case) -> 
     summary="Einen Vorgang lesen",
     description="Liefert das ETag des Vorgangs; mit If-None-Match antwortet der Server 304.",
 )
-def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> Any:
+def get_case(request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId) -> Any:
     client = client_of(request, Scope.CASES_READ)
     case = _load(request, client, case_id)
     if not_modified(request, case):
@@ -218,7 +208,7 @@ def get_case(request: HttpRequest, response: HttpResponse, case_id: int) -> Any:
     response={200: list[schemas.MessageOut], **ERRORS},
     summary="Nachrichten und Vermerke eines Vorgangs",
 )
-def case_messages(request: HttpRequest, response: HttpResponse, case_id: int) -> Any:
+def case_messages(request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId) -> Any:
     client = client_of(request, Scope.CASES_READ)
     case = _load(request, client, case_id)
     _read(request, client, case)
@@ -231,7 +221,7 @@ def case_messages(request: HttpRequest, response: HttpResponse, case_id: int) ->
     response={200: list[schemas.EventOut], **ERRORS},
     summary="Historie eines Vorgangs",
 )
-def case_events(request: HttpRequest, response: HttpResponse, case_id: int) -> Any:
+def case_events(request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId) -> Any:
     client = client_of(request, Scope.CASES_READ)
     case = _load(request, client, case_id)
     _read(request, client, case)
@@ -276,6 +266,11 @@ def _service(client: ApiClient, code: str | None) -> Service | None:
     return service
 
 
+def _coordinate(value: float | None) -> Decimal | None:
+    # The model keeps six decimal places (about 0.1 m).
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
 def _request_hash(payload: schemas.CaseIn) -> str:
     raw = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
@@ -297,7 +292,12 @@ def _replay(
 
 
 def _created(
-    request: HttpRequest, response: HttpResponse, client: ApiClient, case_id: int, *, status: int
+    request: HttpRequest,
+    response: HttpResponse,
+    client: ApiClient,
+    case_id: schemas.CaseId,
+    *,
+    status: int,
 ) -> Any:
     case = Case.objects.select_related(*selectors.CASE_RELATED).get(pk=case_id)
     response["Location"] = case_url(request, case)
@@ -347,8 +347,8 @@ def open_case(request: HttpRequest, response: HttpResponse, payload: schemas.Cas
         ),
         location=services.Location(
             address=payload.location.address,
-            latitude=payload.location.latitude,
-            longitude=payload.location.longitude,
+            latitude=_coordinate(payload.location.latitude),
+            longitude=_coordinate(payload.location.longitude),
         ),
         priority=payload.priority,
         form_data=payload.form_data,
@@ -368,14 +368,14 @@ def open_case(request: HttpRequest, response: HttpResponse, payload: schemas.Cas
 
 
 def _locked_version(
-    request: HttpRequest, client: ApiClient, case_id: int, *, required: bool
+    request: HttpRequest, client: ApiClient, case_id: schemas.CaseId, *, required: bool
 ) -> tuple[Case, int | None]:
     case = _load(request, client, case_id)
     return case, expected_version(request, case, required=required)
 
 
 def _after_change(
-    request: HttpRequest, response: HttpResponse, client: ApiClient, case_id: int
+    request: HttpRequest, response: HttpResponse, client: ApiClient, case_id: schemas.CaseId
 ) -> dict[str, Any]:
     case = _load(request, client, case_id)
     return _case_response(request, response, case)
@@ -391,7 +391,7 @@ def _after_change(
     ),
 )
 def add_reply(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: schemas.ReplyIn
+    request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId, payload: schemas.ReplyIn
 ) -> Any:
     client = client_of(request, Scope.CASES_WRITE)
     case, version = _locked_version(request, client, case_id, required=False)
@@ -412,7 +412,7 @@ def add_reply(
     summary="Internen Vermerk anlegen",
 )
 def add_note(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: schemas.NoteIn
+    request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId, payload: schemas.NoteIn
 ) -> Any:
     client = client_of(request, Scope.CASES_WRITE)
     case, version = _locked_version(request, client, case_id, required=False)
@@ -430,7 +430,7 @@ def add_note(
     description="Verlangt If-Match mit dem ETag des Vorgangs (sonst 428, bei Abweichung 412).",
 )
 def set_status(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: schemas.StatusIn
+    request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId, payload: schemas.StatusIn
 ) -> Any:
     client = client_of(request, Scope.CASES_WRITE)
     case, version = _locked_version(request, client, case_id, required=True)
@@ -454,7 +454,7 @@ def set_status(
     ),
 )
 def assign(
-    request: HttpRequest, response: HttpResponse, case_id: int, payload: schemas.AssignIn
+    request: HttpRequest, response: HttpResponse, case_id: schemas.CaseId, payload: schemas.AssignIn
 ) -> Any:
     client = client_of(request, Scope.CASES_WRITE)
     case, version = _locked_version(request, client, case_id, required=True)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from buergerticket.api import selectors, tasks
 from buergerticket.api.models import ApiClient, Scope
 from buergerticket.api.rest import schemas
 from buergerticket.api.rest.auth import client_of
-from buergerticket.api.rest.errors import ApiError, ErrorOut, not_found
+from buergerticket.api.rest.errors import ErrorOut, not_found
 from buergerticket.catalog.models import Service
 
 router = Router()
@@ -45,7 +44,7 @@ def service_out(service: Service) -> dict[str, Any]:
     summary="Leistungen der Organisation",
 )
 def list_services(request: HttpRequest, active: bool | None = None) -> Any:
-    client = client_of(request, Scope.CATALOG_READ)
+    client = client_of(request, Scope.CATALOG_READ, ["active"])
     services = selectors.services_for_client(client)
     if active is not None:
         services = services.filter(active=active)
@@ -87,20 +86,13 @@ def list_departments(request: HttpRequest) -> Any:
 
 
 class TaskQuery(Schema):
-    assignee: str | None = None
-    due_before: dt.date | None = None
-    case_id: int | None = None
-    limit: int = 100
+    assignee: str | None = Field(None, max_length=150)
+    due_before: schemas.IsoDate | None = None
+    case_id: int | None = Field(None, ge=1, le=schemas.MAX_ID)
+    limit: int = Field(100, ge=1, le=500)
 
 
 def _task_filter(client: ApiClient, query: TaskQuery) -> tasks.TaskFilter:
-    if not 1 <= query.limit <= 500:
-        raise ApiError(
-            400,
-            "invalid_request",
-            "limit muss zwischen 1 und 500 liegen.",
-            errors=[{"field": "limit", "message": "1–500"}],
-        )
     assignee = None
     if query.assignee:
         assignee = selectors.staff_by_username(client, query.assignee)
@@ -122,7 +114,7 @@ def _task_filter(client: ApiClient, query: TaskQuery) -> tasks.TaskFilter:
     ),
 )
 def list_tasks(request: HttpRequest, query: Query[TaskQuery]) -> Any:
-    client = client_of(request, Scope.TASKS_READ)
+    client = client_of(request, Scope.TASKS_READ, TaskQuery.model_fields)
     found = tasks.open_tasks(selectors.visible_cases(client), _task_filter(client, query))
     return {
         "items": [

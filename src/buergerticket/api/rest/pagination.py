@@ -31,8 +31,9 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+    # 422, not 400: the parameter matches the document (a string), but this value is unusable.
     invalid = ApiError(
-        400,
+        422,
         "invalid_cursor",
         "Der Parameter cursor ist ungültig. Bitte verwenden Sie den Wert aus „next“.",
         errors=[{"field": "cursor", "message": "ungültig"}],

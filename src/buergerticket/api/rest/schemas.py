@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from ninja import Field, Schema
-from pydantic import ConfigDict
+from ninja import Field, Path, Schema
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict
 
 from buergerticket.cases.models import Case, Message
 from buergerticket.catalog.models import Service
@@ -16,6 +16,31 @@ from buergerticket.org.models import Department, Staff
 StatusCode = Literal["neu", "in_bearbeitung", "wartet", "entschieden", "abgeschlossen"]
 ChannelCode = Literal["portal", "email", "phone", "counter", "letter", "api", "open311"]
 DeadlineState = Literal["overdue", "due_soon", "suspended", "met", "running"]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$"
+)
+
+
+def _iso_date(value: Any) -> Any:
+    # Pydantic would also read numbers as Unix timestamps; the API speaks ISO 8601 only.
+    if isinstance(value, dt.date) or (isinstance(value, str) and _DATE.match(value)):
+        return value
+    raise ValueError("Bitte ein Datum im Format JJJJ-MM-TT angeben.")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and _DATETIME.match(value)):
+        return value
+    raise ValueError("Bitte Datum und Uhrzeit mit Zeitzone nach ISO 8601 angeben.")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+# Database ids fit in 63 bits; anything larger cannot exist and must be a 404, not an overflow.
+MAX_ID = 2**63 - 1
+CaseId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 # Text limits keep one request from filling the database; they match the model fields.
 SHORT = 300
@@ -47,8 +72,8 @@ class RequesterOut(Schema):
 
 class LocationOut(Schema):
     address: str
-    latitude: Decimal | None
-    longitude: Decimal | None
+    latitude: float | None
+    longitude: float | None
 
 
 class CaseSummary(Schema):
@@ -107,8 +132,8 @@ class RequesterIn(Strict):
 
 class LocationIn(Strict):
     address: str = Field("", max_length=SHORT)
-    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    latitude: float | None = Field(None, ge=-90, le=90, description="WGS 84, Grad")
+    longitude: float | None = Field(None, ge=-180, le=180, description="WGS 84, Grad")
 
 
 class CaseIn(Strict):
@@ -264,8 +289,8 @@ def case_out(case: Case, *, state: str, url: str) -> dict[str, Any]:
             },
             "location": {
                 "address": case.location_address,
-                "latitude": case.latitude,
-                "longitude": case.longitude,
+                "latitude": float(case.latitude) if case.latitude is not None else None,
+                "longitude": float(case.longitude) if case.longitude is not None else None,
             },
             "form_data": case.form_data if isinstance(case.form_data, dict) else {},
             "tags": list(case.tags or []),

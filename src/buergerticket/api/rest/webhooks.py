@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
 from buergerticket.api.models import ApiClient, Scope, Webhook, WebhookDelivery
 from buergerticket.api.rest.auth import client_of
 from buergerticket.api.rest.errors import ApiError, ErrorOut, not_found
-from buergerticket.api.rest.schemas import Strict
+from buergerticket.api.rest.schemas import MAX_ID, Strict
 from buergerticket.api.webhooks import registry
 
 router = Router(tags=["Webhooks"])
@@ -92,7 +92,7 @@ def delivery_out(d: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-def _hook(client: ApiClient, webhook_id: int) -> Webhook:
+def _hook(client: ApiClient, webhook_id: Annotated[int, Path(..., ge=1, le=MAX_ID)]) -> Webhook:
     hook = Webhook.objects.filter(organisation_id=client.organisation_id, pk=webhook_id).first()
     if hook is None:
         raise not_found("Webhook")
@@ -131,7 +131,9 @@ def create_webhook(request: HttpRequest, payload: WebhookIn) -> Any:
 
 
 @router.get("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS}, summary="Ein Webhook")
-def get_webhook(request: HttpRequest, webhook_id: int) -> Any:
+def get_webhook(
+    request: HttpRequest, webhook_id: Annotated[int, Path(..., ge=1, le=MAX_ID)]
+) -> Any:
     client = client_of(request, Scope.WEBHOOKS)
     return webhook_out(_hook(client, webhook_id))
 
@@ -139,7 +141,11 @@ def get_webhook(request: HttpRequest, webhook_id: int) -> Any:
 @router.patch(
     "/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS}, summary="Webhook ändern"
 )
-def update_webhook(request: HttpRequest, webhook_id: int, payload: WebhookPatch) -> Any:
+def update_webhook(
+    request: HttpRequest,
+    webhook_id: Annotated[int, Path(..., ge=1, le=MAX_ID)],
+    payload: WebhookPatch,
+) -> Any:
     client = client_of(request, Scope.WEBHOOKS)
     hook = _hook(client, webhook_id)
     try:
@@ -156,7 +162,9 @@ def update_webhook(request: HttpRequest, webhook_id: int, payload: WebhookPatch)
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None, **ERRORS}, summary="Webhook löschen")
-def delete_webhook(request: HttpRequest, webhook_id: int) -> Any:
+def delete_webhook(
+    request: HttpRequest, webhook_id: Annotated[int, Path(..., ge=1, le=MAX_ID)]
+) -> Any:
     client = client_of(request, Scope.WEBHOOKS)
     registry.delete_webhook(_hook(client, webhook_id))
     return Status(204, None)
@@ -167,7 +175,9 @@ def delete_webhook(request: HttpRequest, webhook_id: int) -> Any:
     response={200: list[DeliveryOut], **ERRORS},
     summary="Zustellprotokoll (neueste 100)",
 )
-def list_deliveries(request: HttpRequest, webhook_id: int) -> Any:
+def list_deliveries(
+    request: HttpRequest, webhook_id: Annotated[int, Path(..., ge=1, le=MAX_ID)]
+) -> Any:
     client = client_of(request, Scope.WEBHOOKS)
     hook = _hook(client, webhook_id)
     return [delivery_out(d) for d in hook.deliveries.order_by("-created_at", "-pk")[:100]]
