@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from buergerticket.api.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from buergerticket.api.webhooks import signing
-from buergerticket.cases.models import Case, CaseEvent
+from buergerticket.cases.models import ActorKind, Case, CaseEvent
 from buergerticket.notify import outbox
 from buergerticket.notify.models import OutboxItem
 from buergerticket.org.models import Staff
@@ -38,6 +38,16 @@ RETRYABLE_4XX = {408, 409, 425, 429}
 
 def _username(staff: Staff | None) -> str | None:
     return staff.user.username if staff is not None else None
+
+
+def _actor(event: CaseEvent) -> str | None:
+    """Staff by username, system and automation by label; a requester's label may be
+    their name, so it never leaves with a webhook."""
+    if event.actor_id:
+        return _username(event.actor)
+    if event.actor_kind == ActorKind.REQUESTER:
+        return None
+    return event.actor_label
 
 
 def payload_for(event: CaseEvent, case: Case) -> dict[str, Any]:
@@ -61,7 +71,7 @@ def payload_for(event: CaseEvent, case: Case) -> dict[str, Any]:
         "event": {
             "seq": event.seq,
             "actor_kind": event.actor_kind,
-            "actor": _username(event.actor) if event.actor_id else event.actor_label,
+            "actor": _actor(event),
             "details": event.details,
         },
     }
