@@ -95,3 +95,16 @@ def test_administrators_create_clients_in_the_workspace(staff):
     lead = Client()
     lead.force_login(staff("t.nguyen").user)
     assert lead.get("/arbeitsplatz/schnittstellen/clients/").status_code == 403
+
+
+def test_reference_page_and_openapi_document_need_no_token(catalog):
+    http = Client()
+    document = http.get("/api/v1/openapi.json")
+    assert document.status_code == 200
+    paths = document.json()["paths"]
+    assert "/api/v1/cases/{case_id}/status" in paths
+    page = http.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "POST /api/v1/cases" in html and "CasePage" in html
+    assert "<script" not in html.split("</head>")[1].replace('<script src="/static', "")

@@ -105,6 +105,15 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"tag": tag, "operations": ops} for tag, ops in groups.items()]
 
 
+def _schemas(document: dict[str, Any]) -> list[dict[str, Any]]:
+    # Prepared here: a property named "items" would shadow dict.items in a template.
+    components = document.get("components", {}).get("schemas", {})
+    return [
+        {"name": name, "fields": _fields(schema, components, depth=1)}
+        for name, schema in sorted(components.items())
+    ]
+
+
 def reference(request: HttpRequest) -> HttpResponse:
     document = api.get_openapi_schema()
     return render(
@@ -114,6 +123,6 @@ def reference(request: HttpRequest) -> HttpResponse:
             "document": document,
             "groups": _operations(document),
             "openapi_url": reverse("api-v1:openapi-json"),
-            "schemas": sorted(document.get("components", {}).get("schemas", {}).items()),
+            "schemas": _schemas(document),
         },
     )
