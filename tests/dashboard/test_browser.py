@@ -40,4 +40,6 @@ def test_dashboard_as_a_lead_in_english(page, live_server, login_as, open_case):
     login_as("t.nguyen")
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto("/arbeitsplatz/steuerung/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Management dashboard"
+    assert page.get_by_role("columnheader", name="due soon").count() == 1
     assert_accessible(page)
