@@ -30,7 +30,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, con
 
 
 @pytest.fixture
-def token(make_client, open_case):
+def keep_connection():
+    """Django's own test client does this: calling the WSGI app directly would close the
+    test's database connection (and its transaction) at the end of every request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(make_client, open_case, keep_connection):
     # Something to find: a case in the client's organisation, so not every id is a 404.
     open_case()
     return make_client()

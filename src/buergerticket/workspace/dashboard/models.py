@@ -41,6 +41,9 @@ class CaseFact(models.Model):
 
     class Meta:
         indexes = [
+            # Queried with ``is_open__in=[True]`` (selectors.OPEN): Django writes
+            # ``is_open=True`` as the bare column, which SQLite cannot use as an index
+            # equality, and without table statistics it then scans the organisation.
             models.Index(
                 fields=["organisation", "is_open", "department", "owner", "status", "deadline"],
                 name="fact_open",
