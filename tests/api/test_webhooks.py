@@ -240,3 +240,19 @@ def test_delivery_log_for_administrators(hook, receiver, open_case, staff):
     clerk = Client()
     clerk.force_login(staff("s.wagner").user)
     assert clerk.get(f"/arbeitsplatz/schnittstellen/webhooks/{hook.pk}/").status_code == 403
+
+
+def test_administrators_of_another_organisation_cannot_reach_a_webhook(hook, staff, catalog):
+    from buergerticket.org.models import Staff
+
+    other_admin = Staff.objects.filter(organisation__slug="stadtwerke").first()
+    other_admin.roles = ["administration"]
+    other_admin.save(update_fields=["roles"])
+    client = Client()
+    client.force_login(other_admin.user)
+    assert client.get(f"/arbeitsplatz/schnittstellen/webhooks/{hook.pk}/").status_code == 404
+    assert (
+        client.post(f"/arbeitsplatz/schnittstellen/webhooks/{hook.pk}/loeschen/").status_code == 404
+    )
+    assert Webhook.objects.filter(pk=hook.pk).exists()
+    assert hook.url not in client.get("/arbeitsplatz/schnittstellen/webhooks/").content.decode()
