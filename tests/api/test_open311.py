@@ -278,3 +278,9 @@ def test_default_window_is_the_last_90_days(http, open_case):
     open_case(received_at=now - dt.timedelta(days=120))
     data = http.get("/open311/v2/requests.json").json()
     assert [r["service_request_id"] for r in data] == [str(recent.pk)]
+
+
+def test_service_notice_follows_accept_language(key):
+    english = Client(headers={"Accept-Language": "en"})
+    record = post(english, api_key=key, **POTHOLE).json()[0]
+    assert record["service_notice"].startswith("Your report was registered under file number")

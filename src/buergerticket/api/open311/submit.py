@@ -12,6 +12,7 @@ from django.core.validators import URLValidator, validate_email
 from django.http import HttpRequest
 from django.utils import formats as django_formats
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from buergerticket.api import selectors
 from buergerticket.api.clients import client_for_token
@@ -185,10 +186,14 @@ def submit(
     return {
         "service_request_id": str(case.pk),
         "token": pending.token,
-        "service_notice": (
-            f"Ihre Meldung ist unter dem Aktenzeichen {case.file_number} eingegangen "
-            f"({timezone.localtime(case.created_at):%d.%m.%Y %H:%M}); "
-            f"wir bearbeiten sie bis zum {deadline}."
-        ),
+        "service_notice": _(
+            "Ihre Meldung ist unter dem Aktenzeichen %(file_number)s eingegangen "
+            "(%(received)s); wir bearbeiten sie bis zum %(deadline)s."
+        )
+        % {
+            "file_number": case.file_number,
+            "received": f"{timezone.localtime(case.created_at):%d.%m.%Y %H:%M}",
+            "deadline": deadline,
+        },
         "account_id": pending.open311.get("account_id") or None if pending.open311 else None,
     }

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -63,7 +64,9 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     data = {
         "changeset": CHANGESET,
         "contact": contact,
-        "key_service": "API-Schlüssel vergibt die Fachadministration der jeweiligen Organisation.",
+        "key_service": _(
+            "API-Schlüssel vergibt die Fachadministration der jeweiligen Organisation."
+        ),
         "endpoints": [
             {
                 "specification": SPECIFICATION,
