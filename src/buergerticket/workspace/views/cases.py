@@ -35,6 +35,7 @@ class Row:
     urgent: str
     attention: bool
     follow_up_due: bool
+    escalated: bool
 
 
 def _rows(cases: list[Case], organisation: Any) -> list[Row]:
@@ -63,6 +64,7 @@ def _rows(cases: list[Case], organisation: Any) -> list[Row]:
                 else "",
                 attention=bool(case.attention),
                 follow_up_due=case.follow_up is not None and case.follow_up <= today,
+                escalated=case.escalated_at is not None,
             )
         )
     return rows
