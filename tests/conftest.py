@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 
-
 def _shared_dir() -> Path:
     """The project's reference data (``../shared`` next to the checkout).
 
