@@ -8,7 +8,19 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+def _shared_dir() -> Path:
+    """The reference data next to the checkout (``/work/shared`` for ``/work/main`` and
+    for worktrees under ``/work/wt/<name>``); ``BT_SHARED_DIR`` overrides."""
+    if os.environ.get("BT_SHARED_DIR"):
+        return Path(os.environ["BT_SHARED_DIR"])
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent / "shared" / "musterstadt").is_dir():
+            return parent / "shared"
+    return Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+SHARED = _shared_dir()
 MUSTERSTADT = SHARED / "musterstadt"
 # CI sets this so that a missing system tool fails the run instead of skipping tests.
 REQUIRE_ALL = os.environ.get("BT_REQUIRE_ALL") == "1"
@@ -101,5 +113,6 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests need the UI only; they are skipped on the PostgreSQL pass."""
     for item in items:
         if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
-                item, "fixturenames", ()):
+            item, "fixturenames", ()
+        ):
             item.add_marker(pytest.mark.browser)
