@@ -31,6 +31,15 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked in the form's ``clean()``."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
+
+
 def _text(**attrs: str) -> forms.TextInput:
     return forms.TextInput(attrs={**INPUT, **attrs})
 
@@ -54,7 +63,7 @@ class RequestForm(forms.Form):
         self.specs = formspec.specs(service.form)
         self.by_name = {spec.name: spec for spec in self.specs}
         self.checked: dict[str, list[uploads.CheckedFile]] = {}
-        self.kept: list[PendingUpload] = self._load_kept()
+        self.kept_uploads: list[PendingUpload] = self._load_kept()
         self._add_fields()
 
     # --- fields -------------------------------------------------------------
@@ -84,7 +93,7 @@ class RequestForm(forms.Form):
             self.fields["longitude"] = forms.DecimalField(
                 required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
             )
-        self.fields["attachments"] = forms.FileField(
+        self.fields["attachments"] = MultipleFileField(
             label=_("Fotos oder Dokumente"),
             required=False,
             help_text=_(
@@ -199,7 +208,7 @@ class RequestForm(forms.Form):
             self.add_error(name, error)
 
     def kept_for(self, name: str) -> list[PendingUpload]:
-        return [k for k in self.kept if k.field == name]
+        return [k for k in self.kept_uploads if k.field == name]
 
     # --- validation ---------------------------------------------------------
 
@@ -244,9 +253,9 @@ class RequestForm(forms.Form):
                 )
                 pending.file.save(checked.name, ContentFile(checked.content), save=False)
                 pending.save()
-                self.kept.append(pending)
+                self.kept_uploads.append(pending)
         self.checked = {}
-        value = signing.dumps([str(k.pk) for k in self.kept], salt=KEPT_SALT)
+        value = signing.dumps([str(k.pk) for k in self.kept_uploads], salt=KEPT_SALT)
         data = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
         data["kept"] = value
         self.data = data
@@ -254,7 +263,7 @@ class RequestForm(forms.Form):
     def documents(self) -> list[uploads.CheckedFile]:
         """Every accepted file of this submission, kept ones first."""
         files = []
-        for kept in self.kept:
+        for kept in self.kept_uploads:
             with kept.file.open("rb") as handle:
                 files.append(uploads.CheckedFile(kept.name, handle.read(), kept.content_type))
         for checked in self.checked.values():
@@ -328,7 +337,7 @@ class ReplyForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={**INPUT, "rows": "5"}),
     )
-    attachments = forms.FileField(
+    attachments = MultipleFileField(
         label=_("Dokumente hinzufügen"),
         required=False,
         widget=MultipleFileInput(

@@ -61,9 +61,7 @@ def specs(form: list[dict[str, Any]]) -> list[FieldSpec]:
                 name=raw["name"],
                 type=raw["type"],
                 label=str(raw["label_en"] if english and raw.get("label_en") else raw["label"]),
-                help=str(
-                    raw["help_en"] if english and raw.get("help_en") else raw.get("help", "")
-                ),
+                help=str(raw["help_en"] if english and raw.get("help_en") else raw.get("help", "")),
                 required=bool(raw.get("required", False)),
                 choices=tuple(_choice(c, english) for c in raw.get("choices") or ()),
                 max_length=raw.get("max_length"),

@@ -79,7 +79,7 @@ def service(request: HttpRequest, org: str, code: str) -> HttpResponse:
     elif form.is_valid():
         case, token = _submit(request, form)
         if case is not None:
-            forms.discard_kept(form.kept)
+            forms.discard_kept(form.kept_uploads)
             request.session[SESSION_RECEIPT] = {"org": org, "case": case.pk, "token": token}
             if token:
                 link = tracking.find(token)

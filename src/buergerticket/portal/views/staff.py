@@ -21,7 +21,7 @@ from buergerticket.cases import services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, Status
 from buergerticket.portal import tracking, uploads
-from buergerticket.portal.forms import INPUT, MultipleFileInput
+from buergerticket.portal.forms import INPUT, MultipleFileField, MultipleFileInput
 from buergerticket.portal.models import TrackingLink
 from buergerticket.workspace.access import StaffRequest, case_worker_required
 from buergerticket.workspace.views.cases import load_case
@@ -40,7 +40,7 @@ class ReplyWithDocumentsForm(djforms.Form):
         max_length=20000,
         widget=djforms.Textarea(attrs={**INPUT, "rows": "4"}),
     )
-    attachments = djforms.FileField(
+    attachments = MultipleFileField(
         label=gettext_lazy("Dokumente anhängen"),
         required=False,
         widget=MultipleFileInput(attrs={**INPUT, "accept": "application/pdf,image/*"}),
