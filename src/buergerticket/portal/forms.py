@@ -87,6 +87,9 @@ class RequestForm(forms.Form):
                 help_text=_("Zum Beispiel „Hauptstraße 12“ oder „Spielplatz am Rosenweg“."),
                 widget=_text(autocomplete="street-address"),
             )
+            # Required in substance (address or map point), so not labelled "optional".
+            marked: Any = self.fields["location_address"]
+            marked.portal_required = service.location == Location.REQUIRED
             self.fields["latitude"] = forms.DecimalField(
                 required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
             )
