@@ -173,10 +173,13 @@ def test_user_supplied_text_is_escaped(client, portal_catalog):
     response = client.post(
         URL, defect(text="<script>alert(1)</script>", location_address="<b>x</b>")
     )
-    case_url = client.get(response["Location"]).content.decode()
-    assert "<script>alert(1)</script>" not in case_url
-    page = client.get(f"/musterstadt/anliegen/{Case.objects.get().pk}/").content.decode()
+    receipt = client.get(response["Location"]).content.decode()
+    assert "<b>x</b>" not in receipt
+    # "Zum Anliegen" goes through the private link, which opens the case in this session.
+    link = re.search(r'href="(/musterstadt/verfolgen/[^"]+/)"', receipt).group(1)
+    page = client.get(link, follow=True).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page
     assert "<b>x</b>" not in page
 
 

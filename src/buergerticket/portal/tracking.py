@@ -39,6 +39,7 @@ class PendingReceipt:
 
     token: str
     case_id: int | None = None
+    stored: bool = False
 
 
 _pending: contextvars.ContextVar[PendingReceipt | None] = contextvars.ContextVar(
@@ -66,15 +67,22 @@ def store(case: Case, token: str, purpose: str) -> TrackingLink:
 
 
 def _receipt_token_for(case: Case) -> str | None:
-    """The pending receipt token if ``case`` is the one being submitted right now.
-
-    The first case opened inside :func:`receipt_token` claims it (subscribers run in
-    registration order, so either the mail hook or :func:`on_event` comes first).
-    """
+    """The pending receipt token if ``case`` is the one being submitted right now,
+    stored once; the first case opened inside :func:`receipt_token` claims it
+    (subscribers run in registration order, so either the mail hook or
+    :func:`on_event` comes first)."""
     pending = _pending.get()
     if pending is None or pending.case_id not in (None, case.pk):
         return None
     pending.case_id = case.pk
+    if not pending.stored:
+        TrackingLink.objects.create(
+            case=case,
+            token_hash=token_hash(pending.token),
+            purpose="receipt",
+            created_at=timezone.now(),
+        )
+        pending.stored = True
     return pending.token
 
 
@@ -82,9 +90,7 @@ def on_event(event: CaseEvent, case: Case) -> None:
     """Subscriber: the request being submitted through the portal gets its link,
     whether or not a receipt mail goes out."""
     if event.type == "intake" and case.requester_account_id is None:
-        token = _receipt_token_for(case)
-        if token is not None:
-            store(case, token, "receipt")
+        _receipt_token_for(case)
 
 
 def tracking_url(case: Case, token: str) -> str:
@@ -106,8 +112,10 @@ def requester_link(case: Case, purpose: str) -> str:
     """
     if case.requester_account_id is not None:
         return case_url(case)
-    token = (_receipt_token_for(case) if purpose == "receipt" else None) or new_token()
-    store(case, token, purpose)
+    token = _receipt_token_for(case) if purpose == "receipt" else None
+    if token is None:
+        token = new_token()
+        store(case, token, purpose)
     return tracking_url(case, token)
 
 

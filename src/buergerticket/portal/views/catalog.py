@@ -3,10 +3,12 @@ and the legal pages."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,7 +24,9 @@ from buergerticket.portal.views.common import page
 
 log = logging.getLogger("buergerticket.portal")
 
-SESSION_RECEIPT = "portal_receipt"
+RECEIPT_COOKIE = "bt_receipt"
+RECEIPT_SALT = "buergerticket.portal.receipt"
+RECEIPT_MAX_AGE = 24 * 3600
 
 
 def catalog(request: HttpRequest, org: str) -> HttpResponse:
@@ -80,13 +84,7 @@ def service(request: HttpRequest, org: str, code: str) -> HttpResponse:
         case, token = _submit(request, form)
         if case is not None:
             forms.discard_kept(form.kept_uploads)
-            request.session[SESSION_RECEIPT] = {"org": org, "case": case.pk, "token": token}
-            if token:
-                link = tracking.find(token)
-                if link is not None:
-                    ids = selectors.tracked_link_ids(request)
-                    request.session[selectors.SESSION_LINKS] = [*ids, link.pk][-20:]
-            return redirect("portal:receipt", org=org)
+            return _to_receipt(org, case, token)
     form.stash_uploads()
     forms.annotate(form)
     return page(request, organisation, "portal/service.html", {**context, "form": form}, status)
@@ -122,11 +120,36 @@ def _submit(request: HttpRequest, form: forms.RequestForm) -> tuple[Case | None,
     return result.case, token
 
 
+def _to_receipt(org: str, case: Case, token: str) -> HttpResponse:
+    """Redirect to the receipt page (the case is committed by now).
+
+    What the page shows travels in a signed, HTTP-only cookie for this visitor's
+    browser only; no server-side session has to be written for a submission.
+    """
+    response = redirect("portal:receipt", org=org)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        json.dumps({"org": org, "case": case.pk, "token": token}),
+        salt=RECEIPT_SALT,
+        max_age=RECEIPT_MAX_AGE,
+        path=f"/{org}/",
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
 def receipt(request: HttpRequest, org: str) -> HttpResponse:
     """Shown only after the case is committed (the submit view redirects here)."""
     organisation = selectors.organisation(org)
-    data = request.session.get(SESSION_RECEIPT) or {}
-    if data.get("org") != org:
+    try:
+        data = json.loads(
+            request.get_signed_cookie(RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
+        )
+    except (KeyError, ValueError, signing.BadSignature):
+        return redirect("portal:catalog", org=org)
+    if not isinstance(data, dict) or data.get("org") != org:
         return redirect("portal:catalog", org=org)
     case = (
         Case.objects.select_related("service", "organisation")
@@ -143,7 +166,10 @@ def receipt(request: HttpRequest, org: str) -> HttpResponse:
         {
             "case": case,
             "tracking_url": tracking.tracking_url(case, token) if token else "",
-            "case_url": reverse("portal:case", kwargs={"org": org, "pk": case.pk}),
+            # Through the private link, which also opens the case in this browser session.
+            "case_url": reverse("portal:track", kwargs={"org": org, "token": token})
+            if token
+            else reverse("portal:case", kwargs={"org": org, "pk": case.pk}),
         },
     )
 
