@@ -116,7 +116,7 @@ class Client:
 
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run(clients: int, submissions: int, workers: int, limit_seconds: float) -> dict[str, float]:
