@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from buergerticket.cases import services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, Status
-from buergerticket.portal import tracking, uploads
+from buergerticket.portal import presentation, tracking, uploads
 from buergerticket.portal.forms import INPUT, MultipleFileField, MultipleFileInput
 from buergerticket.portal.models import TrackingLink
 from buergerticket.workspace.access import StaffRequest, case_worker_required
@@ -60,6 +60,7 @@ def panel(request: StaffRequest, case: Case) -> list[str]:
             "reply_form": ReplyWithDocumentsForm(auto_id="mailbox-reply-%s"),
             "active_links": active_links,
             "is_open": case.status != Status.CLOSED,
+            "answers": presentation.form_answers(case),
         },
         request=request,
     )
