@@ -144,9 +144,10 @@ def receipt(request: HttpRequest, org: str) -> HttpResponse:
     """Shown only after the case is committed (the submit view redirects here)."""
     organisation = selectors.organisation(org)
     try:
-        data = json.loads(
-            request.get_signed_cookie(RECEIPT_COOKIE, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE)
+        raw = request.get_signed_cookie(
+            RECEIPT_COOKIE, default="", salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
         )
+        data = json.loads(raw or "null")
     except (KeyError, ValueError, signing.BadSignature):
         return redirect("portal:catalog", org=org)
     if not isinstance(data, dict) or data.get("org") != org:
