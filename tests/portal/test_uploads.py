@@ -99,3 +99,26 @@ def test_too_many_files(client, portal_catalog, settings, png_bytes):
     response = client.post(URL, {**FORM, "attachments": files})
     assert response.status_code == 400
     assert "höchstens 1 Dateien" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_kept_uploads_of_abandoned_forms_are_purged(client, portal_catalog, png_bytes):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from buergerticket.core import jobs
+    from buergerticket.portal.models import PendingUpload
+
+    photo = SimpleUploadedFile("foto.png", png_bytes, content_type="image/png")
+    client.post(URL, {"schadensart": "schlagloch", "attachments": [photo]})  # no location: error
+    kept = PendingUpload.objects.get()
+    path = kept.file.path
+    jobs.get("portal.purge_pending_uploads").func()
+    assert PendingUpload.objects.exists()  # still fresh
+    PendingUpload.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    jobs.get("portal.purge_pending_uploads").func()
+    assert not PendingUpload.objects.exists()
+    import os
+
+    assert not os.path.exists(path)
