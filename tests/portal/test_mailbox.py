@@ -224,3 +224,11 @@ def test_closed_case_reopens_on_a_portal_reply(client, portal_catalog, staff):
     assert case.status != Status.CLOSED
     assert Message.objects.filter(case=case, body="Loch ist wieder da").exists()
     assert OutboxItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reply_mail_is_plain_text_not_html_escaped(client, portal_catalog, staff, outbox_mails):
+    submit(client)
+    case = Case.objects.get()
+    services.add_reply(case, actor=Actor.for_staff(staff("s.wagner")), body="Müller & Söhne <Bau>")
+    assert "Müller & Söhne <Bau>" in outbox_mails("erika@example.org")[-1]["body"]
