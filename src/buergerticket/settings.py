@@ -285,6 +285,8 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
 # Empty: the portal asks for an address only (no map, nothing loaded from elsewhere).
 MAP_TILES = os.environ.get("BUERGERTICKET_MAP_TILES", "").strip()
 MAP_TILES_ATTRIBUTION = os.environ.get("BUERGERTICKET_MAP_ATTRIBUTION", "")
+# Where the map opens before a point is chosen: "latitude,longitude,zoom".
+MAP_CENTER = os.environ.get("BUERGERTICKET_MAP_CENTER", "51.1657,10.4515,6")
 # The tile server's origin is the one host the Content-Security-Policy allows for images.
 MAP_TILE_ORIGIN = "/".join(MAP_TILES.split("/")[:3]) if "://" in MAP_TILES else ""
 # clamd for uploads: a unix socket path or host:port; empty means no virus scan.

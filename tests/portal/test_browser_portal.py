@@ -276,3 +276,50 @@ def test_map_picks_a_point_when_tiles_are_configured(page, portal_catalog, setti
     assert page.get_by_role("heading", level=1).inner_text() == "Eingangsbestätigung"
     case = Case.objects.get()
     assert case.latitude is not None and case.location_address == ""
+
+
+def test_remaining_pages_are_accessible(page, login_as, portal_catalog, live_server):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from buergerticket.org.models import User
+
+    # Password reset: request → "check your mail"; the mailed link → new password form.
+    user = User.objects.create_user("jan@example.org", "jan@example.org", "Lindenbaum-2026!")
+    page.goto("/musterstadt/konto/passwort/")
+    page.get_by_label("E-Mail-Adresse").fill("jan@example.org")
+    page.get_by_role("button", name="Link anfordern").click()
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Bitte prüfen Sie Ihr E-Mail-Postfach"
+    )
+    assert_accessible(page)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    page.goto(f"/musterstadt/konto/passwort/{uid}/{default_token_generator.make_token(user)}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Neues Passwort festlegen"
+    assert_accessible(page)
+    page.goto(f"/musterstadt/konto/bestaetigen/{uid}/falsch/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Der Link ist abgelaufen")
+    assert_accessible(page)
+
+    # Revoking the private link.
+    page.goto("/musterstadt/leistungen/allgemein/")
+    page.get_by_label("Beschreibung Ihres Anliegens").fill("Wann ist der Wertstoffhof geöffnet?")
+    page.get_by_label("Ich habe die Datenschutzhinweise gelesen").check()
+    page.get_by_role("button", name="Anliegen absenden").click()
+    page.get_by_role("link", name="Zum Anliegen", exact=True).click()
+    page.get_by_role("button", name="Alle Links zu diesem Anliegen sperren").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Alle Links sind gesperrt"
+    assert_accessible(page)
+
+    # Internal portal for staff; a staff member of another organisation gets "not found".
+    login_as("a.becker")
+    page.goto("/musterstadt/intern/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Interne Anliegen"
+    assert_accessible(page)
+    page.get_by_role("link", name="IT-Störung melden (intern)").click()
+    assert_accessible(page)
+    login_as("h.braun")
+    response = page.goto("/musterstadt/intern/")
+    assert response.status == 404
+    assert_accessible(page)

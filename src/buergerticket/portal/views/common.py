@@ -26,6 +26,7 @@ def page(
         "portal_user": request.user if request.user.is_authenticated else None,
         "map_tiles": settings.MAP_TILES,
         "map_attribution": settings.MAP_TILES_ATTRIBUTION,
+        "map_center": settings.MAP_CENTER,
         **(context or {}),
     }
     response = render(request, template, full, status=status)

@@ -7,8 +7,10 @@
   var lat = document.querySelector('input[name="latitude"]');
   var lon = document.querySelector('input[name="longitude"]');
   var status = document.getElementById("bt-map-status");
-  var start = lat.value && lon.value ? [parseFloat(lat.value), parseFloat(lon.value)] : [51.1657, 10.4515];
-  var map = L.map("bt-map", { keyboard: true }).setView(start, lat.value ? 16 : 6);
+  var center = (wrap.dataset.mapCenter || "51.1657,10.4515,6").split(",").map(parseFloat);
+  var chosen = lat.value && lon.value;
+  var start = chosen ? [parseFloat(lat.value), parseFloat(lon.value)] : [center[0], center[1]];
+  var map = L.map("bt-map", { keyboard: true }).setView(start, chosen ? 17 : (center[2] || 13));
   L.tileLayer(wrap.dataset.mapTiles, { maxZoom: 19, attribution: wrap.dataset.mapAttribution || "" }).addTo(map);
   var marker = null;
 
@@ -18,7 +20,7 @@
     if (marker) { marker.setLatLng(latlng); } else { marker = L.marker(latlng).addTo(map); }
     status.textContent = message + " (" + lat.value + ", " + lon.value + ")";
   }
-  if (lat.value && lon.value) { marker = L.marker(start).addTo(map); }
+  if (chosen) { marker = L.marker(start).addTo(map); }
   map.on("click", function (event) { choose(event.latlng, wrap.dataset.msgClick); });
   document.getElementById("bt-map-center").addEventListener("click", function () {
     choose(map.getCenter(), wrap.dataset.msgCenter);
