@@ -13,6 +13,8 @@ import struct
 from dataclasses import dataclass
 
 CHUNK = 64 * 1024
+# The standard anti-virus test string (not a virus); every scanner reports it.
+EICAR_TEST = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 TIMEOUT_SECONDS = 30.0
 
 
