@@ -200,3 +200,18 @@ def test_pages_send_strict_security_headers(client, portal_catalog):
     assert response["Cache-Control"] == "private, no-store"
     html = response.content.decode()
     assert "https://" not in html.replace("https://www.w3.org", "")
+
+
+@pytest.mark.django_db
+def test_refused_submissions_keep_no_files(client, portal_catalog, settings, png_bytes):
+    from buergerticket.portal.models import PendingUpload
+
+    settings.PORTAL_SUBMIT_LIMIT_IP = 0
+    photo = SimpleUploadedFile("foto.png", png_bytes, content_type="image/png")
+    response = client.post(URL, {**defect(), "attachments": [photo]})
+    assert response.status_code == 429
+    assert not PendingUpload.objects.exists()
+    settings.PORTAL_SUBMIT_LIMIT_IP = 100
+    photo = SimpleUploadedFile("foto.png", png_bytes, content_type="image/png")
+    client.post(URL, {**defect(website="x"), "attachments": [photo]})
+    assert not PendingUpload.objects.exists()

@@ -57,6 +57,9 @@ class RequestForm(forms.Form):
         max_files: int = 5,
     ):
         super().__init__(data, files)
+        # Off for refused submissions (rate limit, honeypot): their files are neither
+        # read, scanned nor kept.
+        self.accept_files = True
         self.service = service
         self.user = user
         self.max_files = max_files
@@ -217,6 +220,8 @@ class RequestForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.accept_files:
+            return data
         files = self.files.getlist("attachments") if self.files else []
         if len(files) + len(self.kept_for("attachments")) > self.max_files:
             self.add_error(
@@ -358,6 +363,8 @@ class ReplyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.accept_files:
+            return data
         files = self.files.getlist("attachments") if self.files else []
         if len(files) > self.max_files:
             self.add_error(

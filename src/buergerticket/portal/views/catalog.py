@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -71,23 +72,44 @@ def service(request: HttpRequest, org: str, code: str) -> HttpResponse:
         user=user,
         max_files=settings.PORTAL_UPLOAD_MAX_FILES,
     )
-    status = 400
-    if not limits.submission_allowed(request):
-        form.is_valid()
-        form.add_error(None, limits.too_many_message())
-        status = 429
-    elif form.is_bot:
-        log.warning("Honeypot ausgefüllt, Einreichung verworfen (%s)", ratelimit.client_ip(request))
-        form.is_valid()
-        form.add_error(None, _("Ihre Eingabe konnte nicht verarbeitet werden."))
-    elif form.is_valid():
+    allowed = limits.submission_allowed(request)
+    if not allowed or form.is_bot:
+        return _refuse(request, form, context, rate_limited=not allowed)
+    if form.is_valid():
         case, token = _submit(request, form)
         if case is not None:
             forms.discard_kept(form.kept_uploads)
             return _to_receipt(org, case, token)
     form.stash_uploads()
     forms.annotate(form)
-    return page(request, organisation, "portal/service.html", {**context, "form": form}, status)
+    return page(request, organisation, "portal/service.html", {**context, "form": form}, 400)
+
+
+def _refuse(
+    request: HttpRequest,
+    form: forms.RequestForm,
+    context: dict[str, Any],
+    *,
+    rate_limited: bool,
+) -> HttpResponse:
+    """Show the form again with what was typed, without reading, scanning or keeping files."""
+    if rate_limited:
+        message = limits.too_many_message()
+    else:
+        log.warning("Honeypot ausgefüllt, Einreichung verworfen (%s)", ratelimit.client_ip(request))
+        message = _("Ihre Eingabe konnte nicht verarbeitet werden.")
+    form.accept_files = False
+    form.is_valid()
+    form.add_error(None, message)
+    forms.annotate(form)
+    organisation = form.service.organisation
+    return page(
+        request,
+        organisation,
+        "portal/service.html",
+        {**context, "form": form},
+        429 if rate_limited else 400,
+    )
 
 
 def _submit(request: HttpRequest, form: forms.RequestForm) -> tuple[Case | None, str]:
