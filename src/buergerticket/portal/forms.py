@@ -356,6 +356,7 @@ class ReplyForm(forms.Form):
     def __init__(self, *args: Any, max_files: int = 5, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.max_files = max_files
+        self.accept_files = True  # off when the reply is refused (rate limit)
         self.checked: list[uploads.CheckedFile] = []
         self.fields["attachments"].help_text = _(
             "Fotos (JPEG, PNG, WebP, HEIC) oder PDF, je höchstens %(size)s MB."

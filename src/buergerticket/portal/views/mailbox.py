@@ -103,6 +103,7 @@ def reply(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     case = selectors.case_for_visitor(request, organisation, pk).case
     form = forms.ReplyForm(request.POST, request.FILES, max_files=settings.PORTAL_UPLOAD_MAX_FILES)
     if not limits.reply_allowed(request):
+        form.accept_files = False
         form.is_valid()
         form.add_error(None, limits.too_many_message())
         return case_page(request, org, pk, form, 429)
