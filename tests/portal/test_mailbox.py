@@ -232,3 +232,16 @@ def test_reply_mail_is_plain_text_not_html_escaped(client, portal_catalog, staff
     case = Case.objects.get()
     services.add_reply(case, actor=Actor.for_staff(staff("s.wagner")), body="Müller & Söhne <Bau>")
     assert "Müller & Söhne <Bau>" in outbox_mails("erika@example.org")[-1]["body"]
+
+
+@pytest.mark.django_db
+def test_done_button_makes_the_browser_forget_the_case(client, portal_catalog):
+    case, url = submit(client)
+    client.get(url)
+    assert client.get(f"/musterstadt/anliegen/{case.pk}/").status_code == 200
+    response = client.post("/musterstadt/anliegen/vergessen/")
+    assert response.status_code == 302
+    assert client.get(f"/musterstadt/anliegen/{case.pk}/").status_code == 302  # to login
+    assert client.get("/musterstadt/eingangsbestaetigung/").status_code == 302  # receipt gone
+    # The link itself still works (it was not revoked).
+    assert client.get(url).status_code == 302

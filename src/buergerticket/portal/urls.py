@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("<slug:org>/verfolgen/<str:token>/", mailbox.track, name="track"),
     path("<slug:org>/anliegen/", mailbox.my_cases, name="my_cases"),
+    path("<slug:org>/anliegen/vergessen/", mailbox.forget, name="forget"),
     path("<slug:org>/anliegen/<int:pk>/", mailbox.case_page, name="case"),
     path("<slug:org>/anliegen/<int:pk>/antworten/", mailbox.reply, name="reply"),
     path(

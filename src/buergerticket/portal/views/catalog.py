@@ -27,7 +27,9 @@ log = logging.getLogger("buergerticket.portal")
 
 RECEIPT_COOKIE = "bt_receipt"
 RECEIPT_SALT = "buergerticket.portal.receipt"
-RECEIPT_MAX_AGE = 24 * 3600
+# Only for this browser session (no expiry date) and at most two hours: on a shared
+# computer the next person must not find the receipt with its private link.
+RECEIPT_MAX_AGE = 2 * 3600
 
 
 def catalog(request: HttpRequest, org: str) -> HttpResponse:
@@ -153,7 +155,6 @@ def _to_receipt(org: str, case: Case, token: str) -> HttpResponse:
         RECEIPT_COOKIE,
         json.dumps({"org": org, "case": case.pk, "token": token}),
         salt=RECEIPT_SALT,
-        max_age=RECEIPT_MAX_AGE,
         path=f"/{org}/",
         httponly=True,
         samesite="Lax",

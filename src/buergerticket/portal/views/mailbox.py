@@ -172,6 +172,17 @@ def revoke(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     return page(request, organisation, "portal/link_revoked.html", {"case": case})
 
 
+@require_POST
+def forget(request: HttpRequest, org: str) -> HttpResponse:
+    """ "Done": this browser forgets the private links and the receipt (shared computers)."""
+    selectors.organisation(org)
+    request.session.pop(selectors.SESSION_LINKS, None)
+    messages.info(request, _("Dieser Browser hat den Zugang zu Ihrem Anliegen vergessen."))
+    response = redirect("portal:catalog", org=org)
+    response.delete_cookie("bt_receipt", path=f"/{org}/")
+    return response
+
+
 def my_cases(request: HttpRequest, org: str) -> HttpResponse:
     organisation = selectors.organisation(org)
     if not request.user.is_authenticated:
