@@ -43,18 +43,20 @@ def internal_services(org: Organisation) -> QuerySet[Service]:
     return Service.objects.filter(organisation=org, active=True, internal=True).order_by("name")
 
 
-def service(org: Organisation, code: str, staff: Staff | None) -> Service:
-    """A service the visitor may request; internal ones only for the organisation's staff."""
+def service(request: HttpRequest, org_slug: str, code: str) -> tuple[Service, Staff | None]:
+    """A service the visitor may request (one query with its organisation); internal
+    ones only for the organisation's staff. Returns the service and that staff member."""
     found = (
         Service.objects.select_related("organisation", "department", "owner", "file_plan")
-        .filter(organisation=org, code=code, active=True)
+        .filter(organisation__slug=org_slug, code=code, active=True)
         .first()
     )
-    if found is None or (found.internal and staff is None):
+    if found is None:
         raise Http404
-    if not found.internal and not found.public:
+    staff = staff_of(request, found.organisation)
+    if (found.internal and staff is None) or (not found.internal and not found.public):
         raise Http404
-    return found
+    return found, staff
 
 
 def account_cases(request: HttpRequest, org: Organisation) -> QuerySet[Case]:

@@ -59,9 +59,8 @@ def internal(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def service(request: HttpRequest, org: str, code: str) -> HttpResponse:
-    organisation = selectors.organisation(org)
-    staff = selectors.staff_of(request, organisation)
-    svc = selectors.service(organisation, code, staff)
+    svc, _staff = selectors.service(request, org, code)
+    organisation = svc.organisation
     user = request.user if request.user.is_authenticated else None
     context = {"service": svc, "needs_login": not svc.allow_anonymous and user is None}
     if request.method != "POST" or context["needs_login"]:
