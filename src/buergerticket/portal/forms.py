@@ -272,6 +272,9 @@ class RequestForm(forms.Form):
         """Every accepted file of this submission, kept ones first."""
         files = []
         for kept in self.kept_uploads:
+            spec = self.by_name.get(kept.field)
+            if spec is not None and not formspec.applies(spec, self.data, self.by_name):
+                continue  # kept for a conditional field that no longer applies
             with kept.file.open("rb") as handle:
                 files.append(uploads.CheckedFile(kept.name, handle.read(), kept.content_type))
         for checked in self.checked.values():
