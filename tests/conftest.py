@@ -9,15 +9,20 @@ from pathlib import Path
 import pytest
 
 
+
 def _shared_dir() -> Path:
-    """The reference data next to the checkout (``/work/shared`` for ``/work/main`` and
-    for worktrees under ``/work/wt/<name>``); ``BT_SHARED_DIR`` overrides."""
+    """The project's reference data (``../shared`` next to the checkout).
+
+    ``BT_SHARED_DIR`` overrides; otherwise the nearest parent folder holding
+    ``shared/musterstadt`` is used, so worktrees and CI clones find it too.
+    """
     if os.environ.get("BT_SHARED_DIR"):
         return Path(os.environ["BT_SHARED_DIR"])
-    for parent in Path(__file__).resolve().parents[1:]:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
         if (parent / "shared" / "musterstadt").is_dir():
             return parent / "shared"
-    return Path(__file__).resolve().parent.parent.parent / "shared"
+    return here.parent.parent.parent / "shared"
 
 
 SHARED = _shared_dir()
@@ -116,3 +121,12 @@ def pytest_collection_modifyitems(config, items):
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; no test may inherit another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -46,25 +46,16 @@ def _subject(case: Case, text: str) -> str:
     return f"[{case.file_number}] {text}"
 
 
-def _references(case: Case) -> list[str]:
-    ids = (
+def _thread(case: Case) -> tuple[str, list[str]]:
+    """In-Reply-To (the last incoming Message-ID) and References of the case's thread."""
+    rows = list(
         Message.objects.filter(case=case)
         .exclude(message_id="")
         .order_by("created_at", "id")
-        .values_list("message_id", flat=True)
+        .values_list("message_id", "kind")
     )
-    return list(ids)[-20:]
-
-
-def _last_incoming_id(case: Case) -> str:
-    return (
-        Message.objects.filter(case=case, kind=MessageKind.INCOMING)
-        .exclude(message_id="")
-        .order_by("-created_at", "-id")
-        .values_list("message_id", flat=True)
-        .first()
-        or ""
-    )
+    incoming = [mid for mid, kind in rows if kind == MessageKind.INCOMING]
+    return (incoming[-1] if incoming else ""), [mid for mid, _ in rows][-20:]
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
@@ -82,7 +73,7 @@ def _queue_mail(
     message_id: str,
     message: Message | None = None,
 ) -> None:
-    in_reply_to = _last_incoming_id(case)
+    in_reply_to, references = _thread(case)
     enqueue(
         organisation=case.organisation_id,
         case=case,
@@ -97,7 +88,7 @@ def _queue_mail(
             "body": body,
             "message_id": message_id,
             "in_reply_to": in_reply_to,
-            "references": _references(case),
+            "references": references,
             "message": message.pk if message else None,
         },
     )
