@@ -245,6 +245,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--seconds", type=float, default=60, help="upper bound of the load")
     args = parser.parse_args()
+    from bench.common import machine
+
+    print(f"Maschine: {machine()}")
     r = run(args.clients, args.submissions, args.workers, args.seconds)
     print(
         f"Einreichungen: {r['ok']}/{r['submissions']} mit Eingangsbestätigung (302), "
