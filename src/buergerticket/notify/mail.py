@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,25 @@ from buergerticket.cases.services import record_delivery
 from buergerticket.cases.services.communication import mail_domain
 from buergerticket.notify.models import OutboxItem
 from buergerticket.notify.outbox import PermanentError, enqueue, register_handler
+
+# Links for the requester into the citizen portal (tracking link, mailbox), added to
+# receipts and reply notifications. The portal registers the provider; it runs inside
+# the writing transaction, so whatever it stores commits with the mail it appears in.
+RequesterLinkProvider = Callable[[Case, str], str]
+_link_providers: list[RequesterLinkProvider] = []
+
+
+def register_requester_link(provider: RequesterLinkProvider) -> None:
+    """``provider(case, purpose) -> url or ""``; purpose is ``"receipt"`` or ``"reply"``."""
+    if provider not in _link_providers:
+        _link_providers.append(provider)
+
+
+def requester_link(case: Case, purpose: str) -> str:
+    for provider in _link_providers:
+        if url := provider(case, purpose):
+            return url
+    return ""
 
 
 def _sender(case: Case) -> str:
@@ -83,7 +103,10 @@ def on_event(event: CaseEvent, case: Case) -> None:
             to=case.requester_email,
             subject=_subject(case, "Eingangsbestätigung"),
             message_id=message_id,
-            body=_render("notify/mail/receipt.txt", {"case": case}),
+            body=_render(
+                "notify/mail/receipt.txt",
+                {"case": case, "portal_url": requester_link(case, "receipt")},
+            ),
         )
     elif event.type == "reply":
         message = Message.objects.get(pk=event.details["message"])
@@ -101,7 +124,10 @@ def on_event(event: CaseEvent, case: Case) -> None:
             ),
             message_id=message.message_id,
             message=message,
-            body=_render(template, {"case": case, "message": message}),
+            body=_render(
+                template,
+                {"case": case, "message": message, "portal_url": requester_link(case, "reply")},
+            ),
         )
     elif event.type == "escalated":
         lead = case.department.lead
