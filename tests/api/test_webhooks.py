@@ -141,7 +141,7 @@ def test_server_errors_are_retried_with_backoff(hook, receiver, open_case):
     open_case()
     WebhookDelivery.objects.filter(event_type="assigned").delete()
     OutboxItem.objects.filter(kind="webhook").exclude(
-        pk__in=WebhookDelivery.objects.values("outbox_item")
+        dedupe_key__in=WebhookDelivery.objects.values("outbox_key")
     ).delete()
     start = timezone.now()
     assert deliver(start)["retry"] == 1

@@ -170,9 +170,8 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    outbox_item = models.ForeignKey(
-        "notify.OutboxItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The outbox item that carries this delivery (its unique ``dedupe_key``).
+    outbox_key = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -214,16 +214,7 @@ class Migration(migrations.Migration):
                         to="org.organisation",
                     ),
                 ),
-                (
-                    "outbox_item",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="notify.outboxitem",
-                    ),
-                ),
+                ("outbox_key", models.CharField(max_length=200)),
                 (
                     "webhook",
                     models.ForeignKey(

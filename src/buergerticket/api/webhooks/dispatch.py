@@ -89,12 +89,13 @@ def on_event(event: CaseEvent, case: Case) -> None:
     payload = payload_for(event, case)
     for hook in hooks:
         uid = uuid.uuid4()
-        item = outbox.enqueue(
+        key = f"webhook:{hook.pk}:{case.pk}:{event.seq}"
+        outbox.enqueue(
             organisation=case.organisation_id,
             case=case,
             kind=KIND,
             payload={"delivery": str(uid)},
-            dedupe_key=f"webhook:{hook.pk}:{case.pk}:{event.seq}",
+            dedupe_key=key,
         )
         WebhookDelivery.objects.create(
             webhook=hook,
@@ -104,7 +105,7 @@ def on_event(event: CaseEvent, case: Case) -> None:
             event_seq=event.seq,
             case=case,
             payload={"id": str(uid), **payload},
-            outbox_item=item,
+            outbox_key=key,
             created_at=event.at,
         )
 

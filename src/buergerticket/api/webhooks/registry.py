@@ -140,20 +140,18 @@ def retry_delivery(delivery: WebhookDelivery) -> None:
         raise WebhookError("Der Webhook ist deaktiviert; bitte zuerst wieder aktivieren.")
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING)
-        item = (
-            OutboxItem.objects.filter(pk=delivery.outbox_item_id).first()
-            if delivery.outbox_item_id
-            else None
-        )
+        item = OutboxItem.objects.filter(dedupe_key=delivery.outbox_key).first()
         if item is None:
-            item = outbox.enqueue(
+            # The outbox item was cleaned up since: queue a new one for the same delivery.
+            key = f"webhook-retry:{delivery.pk}:{timezone.now().timestamp()}"
+            outbox.enqueue(
                 organisation=delivery.organisation_id,
                 kind="webhook",
                 payload={"delivery": str(delivery.uid)},
-                dedupe_key=f"webhook-retry:{delivery.pk}:{timezone.now().timestamp()}",
+                dedupe_key=key,
                 case=None,
             )
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(outbox_item=item)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(outbox_key=key)
         else:
             # A fresh round of attempts with the outbox's backoff.
             OutboxItem.objects.filter(pk=item.pk).update(attempts=0)
