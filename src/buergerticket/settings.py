@@ -299,3 +299,11 @@ PORTAL_REPLY_LIMIT = int(os.environ.get("BUERGERTICKET_PORTAL_REPLY_LIMIT", "60"
 PORTAL_ACCOUNT_MAIL_LIMIT = int(os.environ.get("BUERGERTICKET_PORTAL_ACCOUNT_MAIL_LIMIT", "10"))
 PORTAL_TRACKING_FAILURE_LIMIT = int(os.environ.get("BUERGERTICKET_PORTAL_TRACKING_LIMIT", "30"))
 # --- end portal -----------------------------------------------------------
+
+# --- issue 8: interfaces and steering (API, Open311, webhooks, dashboard) ---
+INSTALLED_APPS += ["buergerticket.workspace.dashboard"]
+# Requests per minute and API client (REST and Open311 POST); 0 switches the limit off.
+API_RATE_LIMIT = int(os.environ.get("BUERGERTICKET_API_RATE_LIMIT", "1200"))
+# Webhooks must use https in production; plain http only for development or a trusted LAN.
+WEBHOOK_ALLOW_HTTP = DEVELOPMENT or os.environ.get("BUERGERTICKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
+# --- end issue 8 ---

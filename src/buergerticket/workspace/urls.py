@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from buergerticket.workspace.config import views as config
@@ -36,4 +36,5 @@ urlpatterns = [
     path("verwaltung/<slug:section>/", config.section_list, name="config_section"),
     path("verwaltung/<slug:section>/neu/", config.section_edit, name="config_create"),
     path("verwaltung/<slug:section>/<int:pk>/", config.section_edit, name="config_edit"),
+    path("steuerung/", include("buergerticket.workspace.dashboard.urls")),
 ]
