@@ -10,6 +10,7 @@ clerk wrote do not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.utils import formataddr
 from typing import Any
 
@@ -26,6 +27,26 @@ from buergerticket.notify import bounces
 from buergerticket.notify.delivery import redact, send_smtp
 from buergerticket.notify.models import OutboxItem
 from buergerticket.notify.outbox import PermanentError, enqueue, register_handler
+
+# Links for the requester into the citizen portal (tracking link, mailbox), added to
+# receipts and reply notifications. The portal registers the provider; it runs inside
+# the writing transaction, so whatever it stores commits with the mail it appears in.
+RequesterLinkProvider = Callable[[Case, str], str]
+_link_providers: list[RequesterLinkProvider] = []
+
+
+def register_requester_link(provider: RequesterLinkProvider) -> None:
+    """``provider(case, purpose) -> url or ""``; purpose is ``"receipt"`` or ``"reply"``."""
+    if provider not in _link_providers:
+        _link_providers.append(provider)
+
+
+def requester_link(case: Case, purpose: str) -> str:
+    for provider in _link_providers:
+        if url := provider(case, purpose):
+            return url
+    return ""
+
 
 # References keep the thread's first mail and the most recent ones (RFC 5322 § 3.6.4).
 MAX_REFERENCES = 20
@@ -118,7 +139,10 @@ def on_event(event: CaseEvent, case: Case) -> None:
             to=case.requester_email,
             subject=_subject(case, "Eingangsbestätigung"),
             message_id=message_id,
-            body=_render("notify/mail/receipt.txt", {"case": case}),
+            body=_render(
+                "notify/mail/receipt.txt",
+                {"case": case, "portal_url": requester_link(case, "receipt")},
+            ),
             new_case=True,
         )
     elif event.type == "reply":
@@ -137,7 +161,10 @@ def on_event(event: CaseEvent, case: Case) -> None:
             ),
             message_id=message.message_id,
             message=message,
-            body=_render(template, {"case": case, "message": message}),
+            body=_render(
+                template,
+                {"case": case, "message": message, "portal_url": requester_link(case, "reply")},
+            ),
             # A clerk wrote it: an answer to it is a real answer, not a loop.
             automatic=False,
         )

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from buergerticket.cases.models import Case
@@ -56,14 +56,14 @@ def enqueue(
     dedupe_key: str,
     case: Case | None = None,
     message_id: str = "",
-) -> OutboxItem:
+) -> None:
     """Queue a side effect in the current transaction (idempotent per ``dedupe_key``)."""
     now = timezone.now()
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    # Insert first: queueing something new (the usual case) is one statement.
-    try:
-        with transaction.atomic():
-            return OutboxItem.objects.create(
+    # One INSERT that skips an existing key: the same side effect is never queued twice.
+    OutboxItem.objects.bulk_create(
+        [
+            OutboxItem(
                 dedupe_key=dedupe_key,
                 organisation_id=org_id,
                 case=case,
@@ -73,8 +73,9 @@ def enqueue(
                 next_attempt_at=now,
                 created_at=now,
             )
-    except IntegrityError:
-        return OutboxItem.objects.get(dedupe_key=dedupe_key)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _claim(now: dt.datetime) -> list[OutboxItem]:
