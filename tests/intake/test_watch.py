@@ -73,7 +73,7 @@ def test_idle_picks_up_new_mail_within_seconds(dovecot, account_box):
 
 def test_a_large_backlog_is_drained_in_portions(dovecot, account_box, monkeypatch):
     monkeypatch.setattr(watch, "POLL_BATCH", 2)
-    box, account = account_box("poll")
+    _box, account = account_box("poll")
     dovecot.append(account, [mails.message(subject=f"Nr. {i}") for i in range(5)])
     for expected in (2, 4, 5):
         watch.fetch_due()  # due again at once while mail is waiting
