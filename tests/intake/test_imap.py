@@ -246,3 +246,81 @@ def test_only_one_reader_per_mailbox(dovecot, mailbox):
     )
     assert "anderen Prozess" in fetcher.poll(box).error
     assert Case.objects.count() == 0
+
+
+def test_every_kind_of_message_through_dovecot(dovecot, mailbox):
+    """Umlaut headers, three charsets, HTML only, non-ASCII attachment names, an
+    inline image, S/MIME, broken and oversize mail: each reaches its result."""
+    from email import message_from_bytes, policy
+
+    from buergerticket.cases.models import Document
+    from tests.intake.smime import signed_mail
+
+    inline = message_from_bytes(
+        mails.message(subject="Inline", html='<p><img src="cid:foto1" alt="Foto"></p>'),
+        policy=policy.default,
+    )
+    inline.get_body(("html",)).add_related(
+        b"\x89PNG\r\n\x1a\nxx", maintype="image", subtype="png", cid="<foto1>"
+    )
+    charset = {
+        "utf-8": "Grüße – 10 €".encode(),
+        "iso-8859-1": "Grüße aus Köln".encode("latin-1"),
+        "windows-1252": "Grüße – 10 €".encode("cp1252"),
+    }
+    samples = [
+        mails.raw(
+            [
+                ("From", "=?utf-8?Q?J=C3=BCrgen_M=C3=BCller?= <juergen@example.org>"),
+                ("Subject", "=?utf-8?Q?Stra=C3=9Fenlaterne_in_der_K=C3=B6lner_Str=2E?="),
+                ("Message-ID", "<umlaut@example.org>"),
+            ],
+            b"Hallo",
+        ),
+        *[
+            mails.raw(
+                mails.simple_headers(
+                    subject=f"Zeichensatz {name}",
+                    **{
+                        "Content-Type": f"text/plain; charset={name}",
+                        "Content-Transfer-Encoding": "8bit",
+                    },
+                ),
+                body,
+            )
+            for name, body in charset.items()
+        ],
+        mails.raw(
+            mails.simple_headers(
+                subject="Nur HTML", **{"Content-Type": "text/html; charset=utf-8"}
+            ),
+            b"<p>Nur <b>HTML</b></p><script>alert(1)</script>",
+        ),
+        mails.message(
+            subject="Anhang", attachments=[("Übersicht Straße.pdf", "application/pdf", b"%PDF-1")]
+        ),
+        inline.as_bytes(),
+        signed_mail("Signierter Antrag."),
+        mails.raw([("Subject", "kaputt, ohne Absender")], b"x"),
+        mails.message(
+            subject="Zu groß", attachments=[("g.bin", "application/octet-stream", b"0" * 1_200_000)]
+        ),
+    ]
+    box = _set(mailbox(), max_megabytes=1)
+    dovecot.append(box.account, samples)
+    stats = fetcher.poll(box)
+    assert stats.results == {"created": 8, "quarantined": 2}
+    cases = {c.subject: c for c in Case.objects.all()}
+    assert cases["Straßenlaterne in der Kölner Str."].requester_name == "Jürgen Müller"
+    assert cases["Zeichensatz utf-8"].text == "Grüße – 10 €"
+    assert cases["Zeichensatz iso-8859-1"].text == "Grüße aus Köln"
+    assert cases["Zeichensatz windows-1252"].text == "Grüße – 10 €"
+    assert cases["Nur HTML"].text == "Nur HTML"
+    assert Message.objects.get(case=cases["Nur HTML"]).body_html.startswith("<p>Nur")
+    assert Document.objects.filter(case=cases["Anhang"], name="Übersicht Straße.pdf").exists()
+    assert Document.objects.filter(case=cases["Inline"], content_type="image/png").exists()
+    assert cases["Signiert"].text == "Signierter Antrag."
+    assert Document.objects.filter(case=cases["Signiert"], name="smime.p7s").exists()
+    reasons = set(MailReceipt.objects.filter(result="quarantined").values_list("reason", flat=True))
+    assert reasons == {"no_sender", "too_large"}
+    assert dovecot.folder_uids(box.account) == []
