@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.intake import servers
+
+# aiosmtpd logs disconnects from its own thread, sometimes after pytest closed the
+# captured streams; its INFO lines are of no use in tests.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture
