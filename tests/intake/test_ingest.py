@@ -144,6 +144,8 @@ def test_foreign_sender_who_answers_our_mail_joins_but_flags(deliver, emailed_ca
     assert (outcome.result, outcome.case.pk) == ("threaded", case.pk)
     case.refresh_from_db()
     assert "nicht beteiligten Adresse" in case.attention
+    event = case.events.filter(type="message_received").last()
+    assert event.actor_label == "Absender:in, bisher nicht beteiligt"
 
 
 def test_staff_may_write_into_any_case_of_their_organisation(deliver, emailed_case, staff):
@@ -158,6 +160,9 @@ def test_staff_may_write_into_any_case_of_their_organisation(deliver, emailed_ca
         )
     )
     assert (outcome.result, outcome.case.pk) == ("threaded", case.pk)
+    # A mail proves no identity: the colleague is named, but acts without staff rights.
+    event = case.events.filter(type="message_received").last()
+    assert (event.actor_kind, event.actor_label) == ("system", "E-Mail von Sabine Wagner")
 
 
 def test_file_number_of_another_organisation_is_not_looked_up(deliver, emailed_case):

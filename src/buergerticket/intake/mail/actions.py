@@ -1,4 +1,4 @@
-"""What becomes of one claimed mail: ignored, quarantined, added to its case,
+"""What becomes of one delivered mail: ignored, quarantined, added to its case,
 or a new case — each in one transaction with the receipt that records it."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from buergerticket.notify.models import OutboxItem
 from buergerticket.org.models import Organisation, Staff
 
 from . import receipts
-from .classify import AUTO_REPLY, BOUNCE, Noise, classify
+from .classify import Noise, classify
 from .facts import Facts
 from .forward import Forwarded, original_sender
 from .ingest import Delivery, Outcome, max_bytes
@@ -137,7 +137,7 @@ class Processor:
                 case.service.closed_reply == ClosedReply.FOLLOW_UP or case.anonymised_at
             ):
                 return self.new_case(follow_up_of=case)
-            return self.thread(case, match.how, unknown_sender=not involved)
+            return self.thread(case, match.how, staff=staff, unknown_sender=not involved)
         if staff is not None:
             forwarded = original_sender(mail)
             if forwarded and forwarded.sender.email not in own_addresses(self.organisation):
@@ -170,109 +170,14 @@ class Processor:
     # --- noise ----------------------------------------------------------------
 
     def noise(self, noise: Noise) -> Outcome:
-        mail = self.mail
-        assert mail is not None
-        outgoing, case = self._concerned(noise)
-        receipts.store_raw(self.receipt, self.raw)
-        with transaction.atomic():
-            if noise.kind == BOUNCE:
-                for failure in noise.failures:
-                    bounces.record_bounce(
-                        self.organisation,
-                        failure.address,
-                        permanent=failure.permanent,
-                        status=failure.status,
-                        diagnostic=failure.diagnostic,
-                    )
-                if case is not None:
-                    self._attach_bounce(case, outgoing, noise)
-            elif noise.kind == AUTO_REPLY and case is not None:
-                document = services.add_document(
-                    case, actor=INTAKE, document=self._original("Automatische Antwort")
-                )
-                services.record_event(
-                    case,
-                    actor=INTAKE,
-                    type="mail_auto_reply",
-                    details={"receipt": self.receipt.pk, "document": document.pk},
-                    reason=noise.reason,
-                )
-            receipts.record(
-                self.receipt,
-                result=Result.IGNORED,
-                reason=noise.kind,
-                detail=noise.reason,
-                case=case,
-            )
+        from .noise import record_noise
+
+        case = record_noise(self, noise)
         return self._outcome(Result.IGNORED, case=case, reason=noise.kind, detail=noise.reason)
-
-    def _concerned(self, noise: Noise) -> tuple[Message | None, Case | None]:
-        """The message and case a report or auto-reply is about."""
-        mail = self.mail
-        assert mail is not None
-        if noise.original_ids:
-            message = (
-                Message.objects.filter(
-                    case__organisation=self.organisation, message_id__in=noise.original_ids
-                )
-                .select_related("case")
-                .first()
-            )
-            if message is not None:
-                return message, message.case
-            item = (
-                OutboxItem.objects.filter(
-                    organisation=self.organisation,
-                    message_id__in=noise.original_ids,
-                    case__isnull=False,
-                )
-                .select_related("case")
-                .first()
-            )
-            if item is not None and item.case is not None:
-                return None, item.case
-        match = find_case(self.organisation, mail)
-        return None, match.case if match else None
-
-    def _attach_bounce(self, case: Case, outgoing: Message | None, noise: Noise) -> None:
-        permanent = any(f.permanent for f in noise.failures) or not noise.failures
-        document = services.add_document(
-            case, actor=INTAKE, document=self._original("Unzustellbarkeitsnachricht")
-        )
-        status = ", ".join(f.status for f in noise.failures if f.status)
-        if outgoing is not None and outgoing.kind == MessageKind.OUTGOING and permanent:
-            services.record_delivery(
-                outgoing,
-                delivered=False,
-                error=f"Unzustellbar ({status or 'ohne Statuscode'}), siehe Dokument "
-                f"„{document.name}“.",
-            )
-        else:
-            services.record_event(
-                case,
-                actor=INTAKE,
-                type="mail_bounced",
-                details={
-                    "receipt": self.receipt.pk,
-                    "document": document.pk,
-                    "permanent": permanent,
-                    "status": status,
-                },
-                reason=noise.reason,
-            )
-        fresh = Case.objects.only("attention", "requester_email").get(pk=case.pk)
-        concerns_requester = any(f.address == fresh.requester_email for f in noise.failures)
-        if permanent and concerns_requester and not fresh.attention:
-            services.set_attention(
-                case,
-                actor=INTAKE,
-                text="Eine E-Mail an die antragstellende Person kam als unzustellbar zurück. "
-                "Bitte die Adresse prüfen oder auf anderem Weg Kontakt aufnehmen.",
-            )
 
     # --- a case ---------------------------------------------------------------
 
-    def _original(self, label: str = "E-Mail") -> services.NewDocument:
+    def original(self, label: str = "E-Mail") -> services.NewDocument:
         stamp = timezone.localtime(self.receipt.received_at).strftime("%Y-%m-%d %H.%M")
         return services.NewDocument(
             name=f"{label} {stamp}.eml", content=self.raw, content_type="message/rfc822"
@@ -281,7 +186,7 @@ class Processor:
     def _documents(self) -> list[services.NewDocument]:
         mail = self.mail
         assert mail is not None
-        documents = [self._original()]
+        documents = [self.original()]
         for attachment in mail.attachments:
             text = ""
             if attachment.content_type == "text/plain":
@@ -301,7 +206,7 @@ class Processor:
         assert mail is not None and mail.sender is not None
         return mail.sender.formatted()[:200]
 
-    def thread(self, case: Case, how: str, *, unknown_sender: bool) -> Outcome:
+    def thread(self, case: Case, how: str, *, staff: Staff | None, unknown_sender: bool) -> Outcome:
         mail = self.mail
         assert mail is not None
         sender = mail.sender.email if mail.sender else ""
@@ -311,9 +216,17 @@ class Processor:
                 services.reopen(
                     case, actor=INTAKE, reason="Antwort per E-Mail auf den abgeschlossenen Vorgang"
                 )
+            # Mail proves no identity: a colleague writing in acts as the mail channel,
+            # never with staff rights; labels carry no citizen's personal data.
+            if staff is not None:
+                actor = Actor.system(f"E-Mail von {staff.name}")
+            elif unknown_sender:
+                actor = Actor.requester("Absender:in, bisher nicht beteiligt")
+            else:
+                actor = Actor.requester()
             services.add_incoming_message(
                 case,
-                actor=Actor.requester(),
+                actor=actor,
                 channel="email",
                 body=mail.text,
                 subject=mail.subject,
