@@ -112,3 +112,36 @@ def test_processes_delivering_one_mail_at_once_file_it_once(process_env, tmp_pat
     assert sorted(results) == ["created", "ignored", "ignored", "ignored"]
     report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
     assert report == {"cases": 1, "receipts": {"created": 1, "ignored": 3}}
+
+
+@pytest.mark.slow
+def test_listen_command_accepts_lmtp_and_stops_on_sigterm(process_env):
+    import signal
+    import smtplib
+
+    from tests.intake.servers import free_port, wait_for_port
+
+    _run(process_env, str(RUNNER), "prepare")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "buergerticket", "mail", "listen", "--port", str(port)],
+        env=process_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_port(port, timeout=60)
+        client = smtplib.LMTP("127.0.0.1", port)
+        refused = client.sendmail(
+            "erika@example.org", ["buergerservice@musterstadt.example"], mails.message()
+        )
+        client.quit()
+        assert refused == {}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert server.returncode == 0, server.stderr.read() if server.stderr else ""
+    report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
+    assert report == {"cases": 1, "receipts": {"created": 1}}
