@@ -16,9 +16,10 @@ SHARED_REQUESTS = ROOT.parent.parent / "shared" / "musterstadt" / "anfragen-trai
 MAILBOX = "buergerservice@musterstadt.example"
 
 
-def fresh_installation(**env: str) -> Path:
-    """Development mode on a new SQLite file (the embedded default), migrated, with
-    the bundled Musterstadt catalog. Must run before Django is imported."""
+def fresh_installation(postgres: str = "", **env: str) -> Path:
+    """Development mode on a new SQLite file (the embedded default) or, with
+    ``postgres`` (a server URL), a new database there; migrated, with the bundled
+    Musterstadt catalog. Must run before Django is imported."""
     home = Path(tempfile.mkdtemp(prefix="bt-bench-"))
     os.environ.update(
         BUERGERTICKET_MODE="development",
@@ -28,6 +29,8 @@ def fresh_installation(**env: str) -> Path:
         **env,
     )
     os.environ.pop("DATABASE_URL", None)
+    if postgres:
+        os.environ["DATABASE_URL"] = _fresh_postgres(postgres)
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     import django
 
@@ -40,6 +43,18 @@ def fresh_installation(**env: str) -> Path:
     call_command("migrate", verbosity=0)
     load_catalog_file(PACKAGE_DIR / "demo" / "musterstadt.yaml")
     return home
+
+
+def _fresh_postgres(url: str) -> str:
+    """``url`` names a database to (re)create empty for the bench; its server's
+    ``postgres`` database is used to do so."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 def _requests() -> list[tuple[str, str]]:

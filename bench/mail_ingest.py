@@ -41,6 +41,10 @@ def _cpu() -> float:
 
 def _measure_write_transactions(total: list[float]) -> None:
     """Instrumentation for this bench only: CPU time between BEGIN and COMMIT."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
     begin = DatabaseWrapper._start_transaction_under_autocommit
@@ -70,8 +74,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--jobs", type=int, default=2, help="Prozesse (2 Kerne)")
+    parser.add_argument(
+        "--postgres", default="", help="statt SQLite: PostgreSQL-Server (URL einer Datenbank)"
+    )
     args = parser.parse_args()
-    fresh_installation()
+    fresh_installation(args.postgres)
     from buergerticket.cases.models import Case, Document, Message
     from buergerticket.cli import main as cli
 
@@ -90,7 +97,8 @@ def main() -> int:
     with contextlib.redirect_stdout(io.StringIO()):
         cli(["ingest-mail", "--org", "stadtwerke", str(sample)])
     cpu_per_mail = (_cpu() - cpu_before) / sample_count
-    serial_per_mail = sum(locked) / sample_count
+    # PostgreSQL locks rows, not the database: only SQLite serialises all writers.
+    serial_per_mail = sum(locked) / sample_count or 1e-9
 
     # The real run, as an operator starts it.
     out = io.StringIO()
@@ -118,6 +126,14 @@ def main() -> int:
         f"  genutzte Rechenzeit: {used:.1f} s CPU in {seconds:.1f} s = {used / seconds:.2f} Kerne "
         f"(Rechner geteilt, Last {os.getloadavg()[0]:.1f})"
     )
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        print(
+            f"  {connection.vendor}: je Mail {cpu_per_mail * 1000:.1f} ms CPU in Bürgerticket "
+            "(ohne die des Datenbankservers)"
+        )
+        return 0 if status == 0 else 1
     print(
         f"  je Mail: {cpu_per_mail * 1000:.1f} ms CPU, davon {serial_per_mail * 1000:.1f} ms in "
         f"Schreibtransaktionen (von SQLite serialisiert)"

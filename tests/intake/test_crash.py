@@ -145,3 +145,34 @@ def test_listen_command_accepts_lmtp_and_stops_on_sigterm(process_env):
     assert server.returncode == 0, server.stderr.read() if server.stderr else ""
     report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
     assert report == {"cases": 1, "receipts": {"created": 1}}
+
+
+@pytest.mark.slow
+def test_ingest_mail_in_two_processes_keeps_each_senders_order(process_env, tmp_path):
+    _run(process_env, str(RUNNER), "prepare")
+    folder = tmp_path / "mails"
+    folder.mkdir()
+    for person in range(4):
+        sender = f"Person {person} <p{person}@example.net>"
+        request_id = f"<anliegen-{person}@example.net>"
+        (folder / f"{person}-1.eml").write_bytes(
+            mails.message(sender=sender, message_id=request_id, subject=f"Anliegen {person}")
+        )
+        (folder / f"{person}-2.eml").write_bytes(
+            mails.message(sender=sender, in_reply_to=request_id, subject="Nachtrag")
+        )
+    result = _run(
+        process_env,
+        "-m",
+        "buergerticket",
+        "ingest-mail",
+        "--org",
+        "musterstadt",
+        "--jobs",
+        "2",
+        str(folder),
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(line["result"] for line in lines) == ["created"] * 4 + ["threaded"] * 4
+    report = json.loads(_run(process_env, str(RUNNER), "report").stdout)
+    assert report == {"cases": 4, "receipts": {"created": 4, "threaded": 4}}
