@@ -279,3 +279,10 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
         + "\n- ".join(_problems)
         + "\nFür eine Demo BUERGERTICKET_MODE=development setzen."
     )
+
+# --- records (archive, search, retention) ----------------------------------
+# Where approved disposal runs write the archival packages for the public archive.
+RECORDS_ARCHIVE_DIR = Path(os.environ.get("BUERGERTICKET_ARCHIVE_DIR", str(HOME / "archiv-abgabe")))
+# A search matching more cases ranks the newest this many (see docs/records.md).
+SEARCH_CANDIDATE_LIMIT = int(os.environ.get("BUERGERTICKET_SEARCH_CANDIDATE_LIMIT", "10000"))
+# --- end records ------------------------------------------------------------

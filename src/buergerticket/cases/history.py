@@ -48,6 +48,8 @@ class Actor:
         return cls(kind=ActorKind.AUTOMATION, label=label)
 
 
+REQUESTER_LABEL = "Antragsteller:in"
+
 Subscriber = Callable[[CaseEvent, Case], None]
 _subscribers: list[Subscriber] = []
 
@@ -114,7 +116,9 @@ class History:
             type=type,
             actor_kind=actor.kind,
             actor=actor.staff,
-            actor_label=actor.label,
+            # The requester's name lives on the case, where erasure can reach
+            # it; the immutable history names only the role.
+            actor_label=REQUESTER_LABEL if actor.kind == ActorKind.REQUESTER else actor.label,
             on_behalf_of_id=on_behalf_of,
             at=self.at,
             details=_jsonable(details or {}),
