@@ -92,5 +92,13 @@ def terms(text: str) -> list[str]:
 
 
 def analyse(*texts: str) -> str:
-    """The terms of several texts as one space-separated string, as stored in the index."""
-    return " ".join(term for text in texts if text for term in terms(text))
+    """The terms of several texts as one space-separated string, as stored in the index.
+
+    Parts of compounds follow after all terms (see ``compounds``), so a phrase
+    query still finds the text's own word order.
+    """
+    from buergerticket.records.fulltext.compounds import parts
+
+    words = [term for text in texts if text for term in terms(text)]
+    extra = [part for term in dict.fromkeys(words) for part in parts(term)]
+    return " ".join(words + extra)

@@ -246,8 +246,8 @@ def _sqlite(
     limit = candidate_limit()
     # Only constants and placeholders are formatted in; the user's words travel
     # as the MATCH parameter (and are reduced to [a-z0-9] terms before that).
-    inner = (  # noqa: S608
-        f"SELECT records_search_fts.rowid AS id, {BM25} AS score FROM records_search_fts {join} "
+    inner = (
+        f"SELECT records_search_fts.rowid AS id, {BM25} AS score FROM records_search_fts {join} "  # noqa: S608
         f"WHERE records_search_fts MATCH %s{where} ORDER BY records_search_fts.rowid DESC LIMIT %s"
     )
     order = "id DESC" if sort == "neueste" else "score, id DESC"
