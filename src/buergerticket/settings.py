@@ -189,7 +189,6 @@ LOGIN_RATE_WINDOW_SECONDS = 15 * 60
 # --- language and time ----------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

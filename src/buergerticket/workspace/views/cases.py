@@ -7,6 +7,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from buergerticket.cases import selectors
 from buergerticket.cases.models import Case, Message
@@ -38,7 +39,7 @@ def my_cases(request: StaffRequest) -> HttpResponse:
         request,
         "workspace/case_list.html",
         {
-            "title": "Meine Vorgänge",
+            "title": _("Meine Vorgänge"),
             "cases": _decorate(rows, staff.organisation),
             "counts": counts,
             "page": page,
@@ -61,7 +62,8 @@ def queue(request: StaffRequest, code: str | None = None) -> HttpResponse:
         request,
         "workspace/case_list.html",
         {
-            "title": f"Fachbereich {department.code} – {department.name}",
+            "title": _("Fachbereich %(code)s – %(name)s")
+            % {"code": department.code, "name": department.name},
             "cases": _decorate(rows, staff.organisation),
             "counts": counts,
             "page": page,
