@@ -1,2 +1,4 @@
-from tests.records.conftest import make_staff  # noqa: F401 - shared fixture
-from tests.records.conftest import close_case  # noqa: F401, E402 - shared fixture
+from tests.records.conftest import (
+    close_case,  # noqa: F401 - shared fixture
+    make_staff,  # noqa: F401 - shared fixture
+)

@@ -99,7 +99,7 @@ def test_validation_and_permissions(musterstadt, stadtwerke, staff, make_staff):
 
 
 def test_search_with_stemming_and_scope(articles, musterstadt, stadtwerke, staff):
-    template, instruction, faq = articles
+    _template, instruction, faq = articles
     # Compounds are split ("Laternenausfällen", "Straßenlaterne"); title words rank first.
     assert selectors.search(musterstadt, "Laterne") == [instruction, faq]
     assert set(selectors.search(musterstadt, "Strassenlaterne")) == {instruction, faq}
@@ -110,7 +110,7 @@ def test_search_with_stemming_and_scope(articles, musterstadt, stadtwerke, staff
 
 
 def test_case_page_suggests_articles_and_fills_templates(articles, open_case, staff):
-    template, instruction, faq = articles
+    template, _instruction, _faq = articles
     case = open_case("maengel-strasse", subject="Schlagloch", text="Tiefes Loch")
     lamp = open_case(
         "maengel-beleuchtung", subject="Laterne aus", text="Die Straßenlaterne ist dunkel"
@@ -142,8 +142,8 @@ def test_staff_pages(articles, staff):
         f"/arbeitsplatz/wissen/{article.slug}/bearbeiten/", {"title": "", "kind": "x"}
     )
     assert (
-        bad.status_code == 400 and "Pflichtfeld" in bad.content.decode() or bad.status_code == 400
-    )
+        bad.status_code == 400 and "Pflichtfeld" in bad.content.decode()
+    ) or bad.status_code == 400
     ok = client.post(
         f"/arbeitsplatz/wissen/{article.slug}/bearbeiten/",
         {

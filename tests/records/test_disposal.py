@@ -37,7 +37,7 @@ def old_cases(open_case, close_case, staff):
 
 
 def test_due_cases_respect_retention_and_legal_hold(old_cases, musterstadt):
-    due, held, recent, still_open = old_cases
+    due, _held, _recent, _still_open = old_cases
     found = set(disposal.due_cases(musterstadt, dt.date(2026, 1, 15)).values_list("pk", flat=True))
     assert found == {due.pk}
     # The end of the closing year counts: closed mid-2014 + 10 years → kept through 2024.

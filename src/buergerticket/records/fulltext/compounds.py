@@ -36,7 +36,7 @@ _MIN_PART = 3
 
 @lru_cache(maxsize=1)
 def lexicon() -> frozenset[str]:
-    from buergerticket.records.fulltext.analysis import fold, _stemmer
+    from buergerticket.records.fulltext.analysis import _stemmer, fold
 
     return frozenset(fold(_stemmer.stemWord(word)) for word in LEXICON_WORDS.split())
 

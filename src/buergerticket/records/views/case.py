@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buergerticket.cases import services
@@ -40,7 +41,7 @@ def legal_hold(request: StaffRequest, pk: int) -> HttpResponse:
     case = load_case(request, pk)
     form = LegalHoldForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Bitte begründen Sie die Änderung der Aufbewahrungssperre.")
+        messages.error(request, _("Bitte begründen Sie die Änderung der Aufbewahrungssperre."))
         return redirect("workspace:case_detail", pk=case.pk)
     try:
         services.set_legal_hold(
@@ -52,7 +53,7 @@ def legal_hold(request: StaffRequest, pk: int) -> HttpResponse:
     except (services.CaseError, services.CasePermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Aufbewahrungssperre geändert.")
+        messages.success(request, _("Aufbewahrungssperre geändert."))
     return redirect("workspace:case_detail", pk=case.pk)
 
 

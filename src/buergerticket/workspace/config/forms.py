@@ -134,8 +134,11 @@ class StaffForm(ScopedModelForm):
             self.add_error("deputy", _("Niemand vertritt sich selbst."))
         password = data.get("password")
         if password:
-            user = (self.instance.user if self.instance.pk
-                    else User(username=str(data.get("username", ""))))
+            user = (
+                self.instance.user
+                if self.instance.pk
+                else User(username=str(data.get("username", "")))
+            )
             try:
                 validate_password(password, user)
             except forms.ValidationError as exc:

@@ -107,8 +107,9 @@ def section_list(request: StaffRequest, section: str) -> HttpResponse:
 def section_edit(request: StaffRequest, section: str, pk: int | None = None) -> HttpResponse:
     sec = _section(section)
     org = request.staff.organisation
-    instance: Model | None = (sec.model(organisation=org) if pk is None
-                              else sec.queryset(org).filter(pk=pk).first())
+    instance: Model | None = (
+        sec.model(organisation=org) if pk is None else sec.queryset(org).filter(pk=pk).first()
+    )
     if instance is None:
         raise Http404
     before = _snapshot(instance, list(sec.form._meta.fields or [])) if pk else {}
