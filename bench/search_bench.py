@@ -11,6 +11,7 @@ the figures; compare ratios within one run (the machine is shared).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -47,7 +48,7 @@ def timed(fn, repeat: int) -> list[float]:
 
 def describe(label: str, samples: list[float]) -> None:
     samples = sorted(samples)
-    p95 = samples[max(0, int(round(len(samples) * 0.95)) - 1)]
+    p95 = samples[max(0, round(len(samples) * 0.95) - 1)]
     print(
         f"  {label:<48} median {statistics.median(samples):7.1f} ms   "
         f"p95 {p95:7.1f} ms   (n={len(samples)})"
@@ -93,7 +94,7 @@ def queries(repeat: int) -> None:
             samples.append((time.perf_counter() - start) * 1000)
             assert results.hits, word
         describe(f"häufiges Wort, 1. Seite – {who}", samples)
-    two = [f"{a} {b}" for a, b in zip(COMMON_WORDS, COMMON_WORDS[1:], strict=False)]
+    two = [f"{a} {b}" for a, b in itertools.pairwise(COMMON_WORDS)]
     describe(
         "zwei häufige Wörter, 1. Seite – Organisation",
         timed(lambda: search(organisation=musterstadt, staff=None, text=rng.choice(two)), repeat),
