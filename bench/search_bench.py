@@ -68,7 +68,8 @@ def index(reindex: bool) -> None:
         count = rebuild()
         seconds = time.perf_counter() - start
         print(
-            f"Index aufgebaut: {count:,} Vorgänge in {seconds:.0f} s = {count / seconds:,.0f} Vorgänge/s"
+            f"Index aufgebaut: {count:,} Vorgänge in {seconds:.0f} s, "
+            f"{count / seconds:,.0f} Vorgänge/s"
         )
 
 
