@@ -104,3 +104,12 @@ def pytest_collection_modifyitems(config, items):
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; no test may inherit another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
