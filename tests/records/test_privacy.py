@@ -59,7 +59,13 @@ def test_anonymisation_removes_personal_data_everywhere(erikas_case, officer, mu
         assert "Mustermann" not in message.body and "Erika" not in message.author_label
         assert message.recipient == ""
     document = Document.objects.get(case=case)
-    assert not document.file and document.size == 0 and "entfernt" in document.name
+    assert "entfernt" in document.name and document.content_type == "text/plain"
+    with document.file.open("rb") as handle:
+        assert b"Erika" not in handle.read()
+    clerk = Client()
+    clerk.force_login(case.owner.user)
+    download = clerk.get(f"/arbeitsplatz/vorgaenge/{case.pk}/dokumente/{document.pk}/")
+    assert download.status_code == 200 and b"entfernt" in b"".join(download.streaming_content)
     # The history still verifies and never held the name in the first place.
     assert all("Erika" not in e.actor_label for e in CaseEvent.objects.filter(case=case))
     from buergerticket.cli import main

@@ -39,9 +39,14 @@ def test_every_staff_page_is_accessible(page, login_as, open_case):
     assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-    for path in ["/arbeitsplatz/vorgaenge/", "/arbeitsplatz/fachbereich/",
-                 "/arbeitsplatz/eskalationen/", f"/arbeitsplatz/vorgaenge/{case.pk}/",
-                 "/arbeitsplatz/telefonnotiz/", "/arbeitsplatz/abwesenheiten/"]:
+    for path in [
+        "/arbeitsplatz/vorgaenge/",
+        "/arbeitsplatz/fachbereich/",
+        "/arbeitsplatz/eskalationen/",
+        f"/arbeitsplatz/vorgaenge/{case.pk}/",
+        "/arbeitsplatz/telefonnotiz/",
+        "/arbeitsplatz/abwesenheiten/",
+    ]:
         page.goto(path)
         assert_accessible(page)
     page.goto("/arbeitsplatz/telefonnotiz/")
@@ -55,11 +60,15 @@ def test_configuration_pages_are_accessible(page, login_as, catalog):
 
     login_as("admin")
     service = Service.objects.get(code="maengel-strasse")
-    for path in ["/arbeitsplatz/verwaltung/", "/arbeitsplatz/verwaltung/organisation/",
-                 "/arbeitsplatz/verwaltung/leistungen/",
-                 f"/arbeitsplatz/verwaltung/leistungen/{service.pk}/",
-                 "/arbeitsplatz/verwaltung/mitarbeitende/neu/",
-                 "/arbeitsplatz/verwaltung/fachbereiche/", "/arbeitsplatz/verwaltung/aktenplan/"]:
+    for path in [
+        "/arbeitsplatz/verwaltung/",
+        "/arbeitsplatz/verwaltung/organisation/",
+        "/arbeitsplatz/verwaltung/leistungen/",
+        f"/arbeitsplatz/verwaltung/leistungen/{service.pk}/",
+        "/arbeitsplatz/verwaltung/mitarbeitende/neu/",
+        "/arbeitsplatz/verwaltung/fachbereiche/",
+        "/arbeitsplatz/verwaltung/aktenplan/",
+    ]:
         page.goto(path)
         assert_accessible(page)
 

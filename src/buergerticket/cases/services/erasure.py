@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from buergerticket.cases.history import REQUESTER_LABEL, Actor, History
 from buergerticket.cases.models import Case, Document, Message, MessageKind, Status
@@ -20,6 +22,7 @@ from buergerticket.org.models import Role
 from ._common import CaseError, lock_case, save_change
 
 REDACTED = "[entfernt]"
+REMOVED_SUFFIX = " (entfernt).txt"
 # Parts of a name that are not identifying on their own.
 _NAME_NOISE = {"von", "van", "der", "den", "de", "zu", "dr", "prof", "frau", "herr", "und"}
 
@@ -153,14 +156,21 @@ def anonymise_case(
             messages,
             ["subject", "body", "body_html", "recipient", "delivery_error", "author_label"],
         )
-        documents = list(Document.objects.filter(case=case).exclude(file=""))
+        documents = list(Document.objects.filter(case=case).exclude(name__endswith=REMOVED_SUFFIX))
+        notice = (
+            f"Der Inhalt dieses Dokuments wurde am {timezone.localdate(history.at):%d.%m.%Y} "
+            "bei der Anonymisierung des Vorgangs entfernt.\n"
+        ).encode()
         for document in documents:
             files.append(document.file.name or "")
-            document.file.name = ""
-            document.name = f"Dokument {document.pk} (entfernt)"
+            # A short notice replaces the content, so every download link keeps
+            # working; ``sha256`` still names the original, as the history does.
+            document.file.save(f"entfernt-{document.pk}.txt", ContentFile(notice), save=False)
+            document.name = f"Dokument {document.pk}{REMOVED_SUFFIX}"
+            document.content_type = "text/plain"
             document.text = ""
-            document.size = 0
-        Document.objects.bulk_update(documents, ["file", "name", "text", "size"])
+            document.size = len(notice)
+        Document.objects.bulk_update(documents, ["file", "name", "content_type", "text", "size"])
         history.record(
             "anonymised",
             actor,
