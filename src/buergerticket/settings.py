@@ -283,5 +283,5 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
 # Where approved disposal runs write the archival packages for the public archive.
 RECORDS_ARCHIVE_DIR = Path(os.environ.get("BUERGERTICKET_ARCHIVE_DIR", str(HOME / "archiv-abgabe")))
 # A search matching more cases ranks the newest this many (see docs/records.md).
-SEARCH_CANDIDATE_LIMIT = int(os.environ.get("BUERGERTICKET_SEARCH_CANDIDATE_LIMIT", "10000"))
+SEARCH_CANDIDATE_LIMIT = int(os.environ.get("BUERGERTICKET_SEARCH_CANDIDATE_LIMIT", "3000"))
 # --- end records ------------------------------------------------------------

@@ -101,4 +101,28 @@ def analyse(*texts: str) -> str:
 
     words = [term for text in texts if text for term in terms(text)]
     extra = [part for term in dict.fromkeys(words) for part in parts(term)]
+    extra += [joined for text in texts if text for joined in compact_terms(text)]
     return " ".join(words + extra)
+
+
+_CHUNK = re.compile(r"\S+")
+
+
+def compact(word: str) -> str:
+    """One term for a punctuated word ("66.10.01-00042/2026" → "661001000422026")."""
+    return "".join(terms(word))
+
+
+def compact_terms(text: str) -> Iterator[str]:
+    """The compact term of every punctuated word of ``text`` with several parts.
+
+    File numbers, e-mail addresses and dates consist of parts that are common
+    on their own ("2026", "org"); as one rare term they are found at once,
+    where a phrase of common parts would have to be intersected.
+    """
+    for match in _CHUNK.finditer(text):
+        chunk = match.group()
+        if len(_TOKEN.findall(chunk)) >= 2:
+            joined = compact(chunk.strip(".,;:!?()[]\"'«»„“"))
+            if joined:
+                yield joined

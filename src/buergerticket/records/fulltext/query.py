@@ -19,7 +19,7 @@ import os.path
 import re
 from dataclasses import dataclass, field
 
-from buergerticket.records.fulltext.analysis import STOP_WORDS, fold, stem
+from buergerticket.records.fulltext.analysis import STOP_WORDS, compact, fold, stem
 
 _PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]+")
@@ -60,6 +60,10 @@ def _clause(raw: str, *, quoted: bool) -> Clause | None:
     if not kept:
         return None
     terms = [stem(w) for w in kept]
+    if not quoted and len(words) >= 2 and not prefix:
+        # One punctuated word (file number, e-mail, date): its compact term,
+        # indexed alongside (``analysis.compact_terms``).
+        return Clause(terms=(compact(raw.strip(".,;:!?()[]'«»„“")),))
     if prefix:
         # Stored terms are stems, so the prefix is what the word and its stem
         # share: "Schlaglöcher*" → "schlagloch", "Straßenbel*" → "strassenbel".

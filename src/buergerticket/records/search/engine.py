@@ -38,7 +38,7 @@ BM25 = "bm25(records_search_fts, 8.0, 6.0, 2.0, 1.0, 0.0)"
 
 
 def candidate_limit() -> int:
-    return int(getattr(settings, "SEARCH_CANDIDATE_LIMIT", 10_000))
+    return int(getattr(settings, "SEARCH_CANDIDATE_LIMIT", 3000))
 
 
 @dataclass(frozen=True)
