@@ -175,8 +175,9 @@ def main() -> int:
     index(args.reindex)
     print("Suche (SQLite FTS5):")
     queries(args.queries)
-    print("Schreibpfad:")
-    write_path(args.intake)
+    if args.intake:
+        print("Schreibpfad:")
+        write_path(args.intake)
     return 0
 
 

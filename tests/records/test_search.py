@@ -279,3 +279,12 @@ def test_cli_search_json(open_case, musterstadt, capsys):
     assert main(["search", "--org", "musterstadt", "--status", "kaputt", "x"]) == 2
     assert "Unbekannter Status" in capsys.readouterr().err
     assert main(["search", "--org", "nirgendwo", "x"]) == 2
+
+
+def test_index_maintenance_keeps_results(open_case, musterstadt):
+    from buergerticket.records.search.indexer import merge_step, optimise
+
+    case = open_case(subject="Hydrant undicht")
+    merge_step()
+    optimise()
+    assert everything(musterstadt, "Hydrant") == [case.file_number]

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from buergerticket.records import extraction
+from buergerticket.records.search import indexer
 from buergerticket.records.services import disposal, privacy, readlog
 
 
 def extract_text() -> int:
     return extraction.extract_pending()
+
+
+def merge_index() -> None:
+    indexer.merge_step()
 
 
 def disposal_plan() -> int:
@@ -30,6 +35,7 @@ def purge_read_log() -> int:
 
 SCHEDULE: list[tuple[str, float, Any]] = [
     ("records.extract_text", 60, extract_text),
+    ("records.merge_index", 600, merge_index),
     ("records.disposal_plan", 24 * 3600, disposal_plan),
     ("records.disposal_execute", 300, disposal_execute),
     ("records.anonymise_due", 3600, anonymise_due),
