@@ -63,6 +63,17 @@ def index(reindex: bool) -> None:
     cases = Case.objects.count()
     indexed = SearchDocument.objects.count()
     print(f"Datenbestand: {cases:,} Vorgänge, {indexed:,} im Suchindex")
+    if 0 < indexed < cases and not reindex:
+        # Cases a previous run opened with the subscriber switched off.
+        from django.db import transaction
+
+        from buergerticket.records.search.indexer import index_case
+
+        missing = Case.objects.exclude(pk__in=SearchDocument.objects.values("case_id"))
+        with transaction.atomic():
+            for case in missing.select_related("service"):
+                index_case(case)
+        return
     if indexed < cases or reindex:
         start = time.perf_counter()
         count = rebuild()

@@ -148,7 +148,9 @@ def search(
     if connection.vendor == "postgresql":
         ranked, total, capped = _postgres(parsed, base, sort)
     else:
-        ranked, total, capped = _sqlite(parsed, organisation, staff, filters, sort)
+        ranked, total, capped = _sqlite_selective(parsed, base, sort) or _sqlite(
+            parsed, organisation, staff, filters, sort
+        )
     if exact:
         ranked = exact + [pk for pk in ranked if pk != exact[0]]
         total += 0 if exact[0] in ranked[1:] else 1
@@ -261,6 +263,38 @@ def _sqlite(
         oldest = min(ids)
         ids = [pk for pk in ids if pk != oldest]
     return ids, len(ids), capped
+
+
+SELECTIVE = 500
+
+
+def _sqlite_selective(
+    parsed: fq.Query, base: QuerySet[Case], sort: str
+) -> tuple[list[int], int, bool] | None:
+    """Rare words (a file number, a name, an e-mail address): rank the few
+    matches directly and check them against ``base``, instead of intersecting
+    with the large scope lists. None when the words are too common for that."""
+    match = fq.to_fts5(parsed, TEXT_COLUMNS)
+    few = min(SELECTIVE, candidate_limit())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM records_search_fts WHERE records_search_fts MATCH %s LIMIT %s",
+            [match, few + 1],
+        )
+        if len(cursor.fetchall()) > few:
+            return None
+        cursor.execute(
+            f"SELECT rowid, {BM25} FROM records_search_fts WHERE records_search_fts MATCH %s",  # noqa: S608
+            [match],
+        )
+        scores = dict(cursor.fetchall())
+    allowed = set(base.filter(pk__in=list(scores)).values_list("pk", flat=True))
+    ids = [pk for pk in scores if pk in allowed]
+    if sort == "neueste":
+        ids.sort(reverse=True)
+    else:
+        ids.sort(key=lambda pk: (scores[pk], -pk))
+    return ids, len(ids), False
 
 
 # --- PostgreSQL -------------------------------------------------------------
