@@ -86,7 +86,7 @@ ROOT_URLCONF = "buergerticket.urls"
 WSGI_APPLICATION = "buergerticket.wsgi.application"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "workspace:login"
-LOGIN_REDIRECT_URL = "workspace:my_cases"
+LOGIN_REDIRECT_URL = "workspace:home"
 
 TEMPLATES = [
     {
