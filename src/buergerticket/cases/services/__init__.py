@@ -8,6 +8,7 @@ processes call these and never write case tables themselves.
 
 from ._common import CaseConflict, CaseError, CasePermissionDenied
 from .absences import apply_absences, can_record_absence, cancel_absence, record_absence
+from .assigning import change_service, hand_over, reassign
 from .communication import (
     add_document,
     add_incoming_message,
@@ -20,10 +21,7 @@ from .opening import Intake, Location, NewDocument, Requester, open_case
 from .steering import (
     add_tag,
     change_deadline,
-    change_service,
     escalate,
-    hand_over,
-    reassign,
     record_event,
     register_status_guard,
     reopen,
