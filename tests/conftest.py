@@ -8,7 +8,23 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+def _shared_dir() -> Path:
+    """The project's reference data (``../shared`` next to the checkout).
+
+    ``BT_SHARED_DIR`` overrides; otherwise the nearest parent folder holding
+    ``shared/musterstadt`` is used, so worktrees and CI clones find it too.
+    """
+    if os.environ.get("BT_SHARED_DIR"):
+        return Path(os.environ["BT_SHARED_DIR"])
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "shared" / "musterstadt").is_dir():
+            return parent / "shared"
+    return here.parent.parent.parent / "shared"
+
+
+SHARED = _shared_dir()
 MUSTERSTADT = SHARED / "musterstadt"
 # CI sets this so that a missing system tool fails the run instead of skipping tests.
 REQUIRE_ALL = os.environ.get("BT_REQUIRE_ALL") == "1"
@@ -89,7 +105,7 @@ def open_case(catalog):
             requester=requester or Requester(name="Erika Mustermann", email="erika@example.org"),
             **extra,
         )
-        return _open(intake, actor=actor or Actor.requester("Erika Mustermann"))
+        return _open(intake, actor=actor or Actor.requester())
 
     return make
 

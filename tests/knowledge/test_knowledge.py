@@ -192,3 +192,9 @@ def test_portal_search_provider(articles, musterstadt, monkeypatch):
     hits = faq_provider(musterstadt, "Straßenlaterne", "de")
     assert [(h.title, h.kind) for h in hits] == [(articles[2].title, "faq")]
     assert hits[0].url == f"/musterstadt/hilfe/{articles[2].slug}/"
+
+
+def test_portal_search_includes_the_faq(articles, musterstadt):
+    portal_search = pytest.importorskip("buergerticket.portal.search")
+    hits = portal_search.search(musterstadt, "Straßenlaterne", "de")
+    assert any(h.kind == "faq" and h.title == articles[2].title for h in hits)

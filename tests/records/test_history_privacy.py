@@ -8,9 +8,13 @@ from buergerticket.cases.models import CaseEvent
 
 
 def test_requester_events_name_only_the_role(open_case):
-    case = open_case(actor=Actor.requester("Erika Mustermann"))
+    case = open_case()
     services.add_incoming_message(
-        case, actor=Actor.requester("Erika Mustermann"), channel="email", body="Nachtrag"
+        case,
+        actor=Actor.requester(),
+        author_label="Erika Mustermann",
+        channel="email",
+        body="Nachtrag",
     )
     labels = set(
         CaseEvent.objects.filter(case=case, actor_kind="requester").values_list(

@@ -39,16 +39,16 @@ class Actor:
         return cls(kind=ActorKind.SYSTEM, label=label)
 
     @classmethod
-    def requester(cls, label: str = "Antragsteller:in") -> Actor:
-        return cls(kind=ActorKind.REQUESTER, label=label or "Antragsteller:in")
+    def requester(cls) -> Actor:
+        """The person who made the request. Deliberately nameless: events are
+        hash-chained and must never hold personal data that erasure has to remove."""
+        return cls(kind=ActorKind.REQUESTER, label="Antragsteller:in")
 
     @classmethod
     def automation(cls, label: str) -> Actor:
         """``label`` names the rule or model version, e.g. ``"Regel abschlag v1"``."""
         return cls(kind=ActorKind.AUTOMATION, label=label)
 
-
-REQUESTER_LABEL = "Antragsteller:in"
 
 Subscriber = Callable[[CaseEvent, Case], None]
 _subscribers: list[Subscriber] = []
@@ -116,9 +116,7 @@ class History:
             type=type,
             actor_kind=actor.kind,
             actor=actor.staff,
-            # The requester's name lives on the case, where erasure can reach
-            # it; the immutable history names only the role.
-            actor_label=REQUESTER_LABEL if actor.kind == ActorKind.REQUESTER else actor.label,
+            actor_label=actor.label,
             on_behalf_of_id=on_behalf_of,
             at=self.at,
             details=_jsonable(details or {}),

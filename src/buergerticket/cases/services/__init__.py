@@ -8,6 +8,7 @@ processes call these and never write case tables themselves.
 
 from ._common import CaseConflict, CaseError, CasePermissionDenied
 from .absences import apply_absences, can_record_absence, cancel_absence, record_absence
+from .assigning import change_service, hand_over, reassign
 from .communication import (
     add_document,
     add_incoming_message,
@@ -22,10 +23,7 @@ from .retention import DisposedCase, dispose_case, set_legal_hold
 from .steering import (
     add_tag,
     change_deadline,
-    change_service,
     escalate,
-    hand_over,
-    reassign,
     record_event,
     register_status_guard,
     reopen,

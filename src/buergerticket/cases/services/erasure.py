@@ -1,7 +1,7 @@
 """Anonymising a case's requester data (DSGVO): on request or by a service's rule.
 
 The history stays verifiable: events never hold the requester's personal data
-(see ``history.REQUESTER_LABEL``), so only Case, Message and Document rows
+(``Actor.requester()`` carries the role only), so only Case, Message and Document rows
 change, and the ``anonymised`` event records what was removed, not what it was.
 """
 
@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from buergerticket.cases.history import REQUESTER_LABEL, Actor, History
+from buergerticket.cases.history import Actor, History
 from buergerticket.cases.models import Case, Document, Message, MessageKind, Status
 from buergerticket.org.models import Role
 
@@ -148,7 +148,7 @@ def anonymise_case(
             message.delivery_error = ""
             if message.author_id is None:
                 message.author_label = (
-                    REQUESTER_LABEL
+                    Actor.requester().label
                     if message.kind == MessageKind.INCOMING
                     else redact(message.author_label, pattern)
                 )
