@@ -279,3 +279,15 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
         + "\n- ".join(_problems)
         + "\nFür eine Demo BUERGERTICKET_MODE=development setzen."
     )
+
+# --- automation (issue 6) -------------------------------------------------
+# Where the CSV contract connector leaves one file per changed installment for
+# the billing system; per-organisation connectors as JSON, e.g.
+# {"stadtwerke": {"kind": "csv", "writeback_dir": "/srv/abrechnung/eingang"}}.
+CONTRACT_WRITEBACK_DIR = Path(
+    os.environ.get("BUERGERTICKET_CONTRACT_WRITEBACK_DIR", HOME / "contracts" / "writeback")
+)
+CONTRACT_CONNECTORS = os.environ.get("BUERGERTICKET_CONTRACT_CONNECTORS", "")
+# The Abschlag rule stops when the newest contract import is older than this (0: never).
+CONTRACT_MAX_AGE_HOURS = int(os.environ.get("BUERGERTICKET_CONTRACT_MAX_AGE_HOURS", "48"))
+# --- end automation -------------------------------------------------------

@@ -1,7 +1,22 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AutomationConfig(AppConfig):
     name = "buergerticket.automation"
     label = "automation"
     verbose_name = "Automatisierung"
+
+    def ready(self) -> None:
+        from buergerticket.automation import intake, jobs, timeline
+        from buergerticket.automation.contracts import csv_export  # noqa: F401 - registers "csv"
+        from buergerticket.automation.contracts import services as contract_services
+        from buergerticket.workspace import nav
+
+        intake.connect()
+        contract_services.connect()
+        timeline.connect()
+        jobs.connect()
+        nav.register(
+            _("Automatisierung"), "automation:overview", order=80, roles=("administration",)
+        )
