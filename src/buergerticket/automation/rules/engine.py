@@ -242,6 +242,9 @@ def evaluate(draft: Draft, rules: Iterable[Rule], *, record: bool = True) -> lis
     from buergerticket.intake.pipeline import Decision
 
     outcomes: list[RuleOutcome] = []
+    # The router and the Abschlag recognition note when they chose the service;
+    # a service without such a note came with the request (person or form).
+    draft.meta.setdefault("service_source", "given" if draft.service is not None else None)
     for rule in rules:
         service = draft.service
         if service is not None and not service.automation_enabled:
