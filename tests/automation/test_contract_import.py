@@ -127,3 +127,13 @@ def test_cli_rejects_an_unusable_file_with_status_2(stadtwerke, tmp_path, capsys
     assert run("import-contracts", "--org", "stadtwerke", str(bad)) == 1
     captured = capsys.readouterr()
     assert "1 neu" in captured.out and "Zeile 3" in captured.err
+
+
+@pytest.mark.django_db
+def test_demo_contracts_import_cleanly_and_repeatedly(stadtwerke):
+    from buergerticket.automation.demo import prepare_demo
+
+    prepare_demo()
+    prepare_demo()
+    imports = list(ContractImport.objects.order_by("started_at"))
+    assert [(i.added, i.rejected) for i in imports] == [(500, 0), (0, 0)]

@@ -80,7 +80,7 @@ def test_router_learns_from_imported_cases_and_routes_new_mail(musterstadt, caps
 
 
 @pytest.mark.django_db
-def test_a_clerks_correction_feeds_the_next_training(musterstadt, staff, tmp_path):
+def test_a_clerks_correction_feeds_the_next_training(musterstadt, staff, tmp_path, submit_mail):
     lines = REQUESTS_TRAIN.read_text(encoding="utf-8").splitlines()
     wanted = {"maengel-strasse", "ordnung-laerm", "allgemein"}
     subset = [line for line in lines if json.loads(line)["service"] in wanted][:45]
@@ -111,6 +111,14 @@ def test_a_clerks_correction_feeds_the_next_training(musterstadt, staff, tmp_pat
     second = train(musterstadt, by="Test")
     assert second.version == 2 and second.corrections == 1
     assert RouterModel.objects.filter(organisation=musterstadt, active=True).get() == second
+
+    # With routing switched off, requests without a service go straight to triage.
+    from buergerticket.automation.rules.services import set_router_enabled
+
+    set_router_enabled(musterstadt, enabled=False, staff=None)
+    result = submit_mail("musterstadt", "a@example.org", "Lärm", "Partylärm jede Nacht")
+    assert result.case.service.code == "allgemein"
+    assert not result.case.events.filter(type="routed").exists()
 
 
 @pytest.mark.django_db

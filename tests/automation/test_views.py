@@ -145,3 +145,15 @@ def test_clerk_links_a_citizen_account_to_a_contract(contracts):
         client_for("s.wagner").get("/arbeitsplatz/automatisierung/vertraege/40002382/").status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_pages_and_history_lines_are_available_in_english(musterstadt):
+    from django.utils import translation
+
+    from buergerticket.automation.timeline import _check
+
+    page = client_for("admin").get("/arbeitsplatz/automatisierung/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Rules (checked in this order)" in page.content.decode()
+    with translation.override("en"):
+        assert _check({"check": "arrears", "ok": False}) == "Check “no arrears”: not met"

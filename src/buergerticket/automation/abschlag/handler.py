@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -81,7 +82,17 @@ def recognise(draft: Draft) -> None:
         draft.meta[DECLINED_KEY] = True
 
 
-def contract_facts(contract: Contract) -> ContractFacts:
+def contract_facts(contract: Contract, *, with_accounts: bool = True) -> ContractFacts:
+    """``with_accounts=False`` skips the account query where no account can match (e-mail)."""
+    accounts: frozenset[int] = frozenset()
+    if with_accounts:
+        accounts = frozenset(contract.accounts.values_list("user_id", flat=True))
+    # Annotated by evaluate_request; looked up for a contract loaded elsewhere.
+    open_change = getattr(contract, "has_open_change", None)
+    if open_change is None:
+        open_change = ContractChange.objects.filter(
+            contract=contract, status__in=OPEN_CHANGE_STATUSES
+        ).exists()
     return ContractFacts(
         pk=contract.pk,
         number=contract.number,
@@ -90,10 +101,8 @@ def contract_facts(contract: Contract) -> ContractFacts:
         arrears=contract.arrears,
         status=contract.status,
         in_export=contract.in_export,
-        linked_user_ids=frozenset(contract.accounts.values_list("user_id", flat=True)),
-        has_open_change=ContractChange.objects.filter(
-            contract=contract, status__in=OPEN_CHANGE_STATUSES
-        ).exists(),
+        linked_user_ids=accounts,
+        has_open_change=bool(open_change),
     )
 
 
@@ -152,12 +161,22 @@ def evaluate_request(
         live = connector_for(organisation).refresh(numbers[0]) if lock else None
         if live is not None:
             _store_live(organisation, live)
-        rows = Contract.objects.filter(organisation=organisation, number=numbers[0])
-        contract = (rows.select_for_update() if lock else rows).first()
+        rows = Contract.objects.filter(organisation=organisation, number=numbers[0]).annotate(
+            has_open_change=Exists(
+                ContractChange.objects.filter(
+                    contract=OuterRef("pk"), status__in=OPEN_CHANGE_STATUSES
+                )
+            )
+        )
+        contract = (rows.select_for_update(of=("self",)) if lock else rows).first()
         limit = max_data_age()
         age = data_age(organisation)
         outdated = live is None and limit is not None and age is not None and age > limit
-    facts = contract_facts(contract) if contract is not None else None
+    facts = (
+        contract_facts(contract, with_accounts=requester.channel == "portal")
+        if contract is not None
+        else None
+    )
     verdict = evaluate(
         analysis,
         requester,

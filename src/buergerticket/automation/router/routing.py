@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from buergerticket.automation.models import AutomationSettings, RouterModel
+from django.db.models import Q
+
+from buergerticket.automation.models import RouterModel
 from buergerticket.cases.history import Actor
 from buergerticket.catalog.models import Service
 from buergerticket.org.models import Organisation
@@ -37,12 +39,16 @@ class Prediction:
 
 
 def active_model_id(organisation: Organisation) -> tuple[int, int, float] | None:
-    row = (
-        RouterModel.objects.filter(organisation=organisation, active=True)
+    """(pk, version, threshold) of the active model — None when there is none or the
+    organisation switched routing off (one query for both)."""
+    switched_on = Q(organisation__automation_settings__isnull=True) | Q(
+        organisation__automation_settings__router_enabled=True
+    )
+    return (
+        RouterModel.objects.filter(switched_on, organisation=organisation, active=True)
         .values_list("pk", "version", "threshold")
         .first()
     )
-    return row
 
 
 def _predictor(model_id: int, organisation_id: int) -> Predictor:
@@ -77,30 +83,20 @@ def predict(organisation: Organisation, subject: str, text: str) -> Prediction |
     )
 
 
-def router_enabled(organisation: Organisation) -> bool:
-    enabled = (
-        AutomationSettings.objects.filter(organisation=organisation)
-        .values_list("router_enabled", flat=True)
-        .first()
-    )
-    return enabled is None or bool(enabled)
-
-
 def route(draft: Draft) -> None:
     """Preprocessor: set the service of a request that has none yet."""
     from buergerticket.intake.pipeline import Decision, fallback_service
 
-    if draft.service is not None or not router_enabled(draft.organisation):
+    if draft.service is not None:
         return
     prediction = predict(draft.organisation, draft.subject, draft.text)
     if prediction is None:
         return
-    fallback = fallback_service(draft.organisation)
     target: Service | None = None
     note = ""
     if prediction.confident:
         target = (
-            Service.objects.select_related("department")
+            Service.objects.select_related("owner", "department", "file_plan")
             .filter(organisation=draft.organisation, code=prediction.service_code, active=True)
             .first()
         )
@@ -111,7 +107,8 @@ def route(draft: Draft) -> None:
             f"Sicherheit {prediction.confidence * 100:.0f} % unter der Schwelle "
             f"{prediction.threshold * 100:.0f} %"
         )
-    routed_to = target or fallback
+    # Only looked up when needed: most requests are routed confidently.
+    routed_to = target or fallback_service(draft.organisation)
     draft.service = routed_to
     draft.meta["service_source"] = "router"
     draft.meta["router_prediction"] = prediction
