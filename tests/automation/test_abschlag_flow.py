@@ -52,6 +52,7 @@ def test_portal_request_from_the_linked_account_is_automated(contracts, writebac
     assert not denied.automated and denied.reason == "foreign_sender"
     done = portal(contracts, felix, form=form)
     assert done.automated and done.case.closed_automatically
+    assert done.case.service.code == "sw-abschlag"
     assert str(Contract.objects.get(number="40002382").installment) == "55.00"
     # Free text from the portal works the same way.
     Contract.objects.filter(number="40002382").update(installment="61.90")
@@ -168,3 +169,60 @@ def test_writeback_that_never_arrives_is_flagged_on_the_case(
     case.refresh_from_db()
     assert "nicht an die Abrechnung übermittelt" in case.attention
     assert case.events.filter(type="contract_writeback_failed").exists()
+
+
+@pytest.mark.django_db
+def test_a_rule_can_run_the_abschlag_handler_on_another_service(contracts, submit_mail):
+    from buergerticket.automation.rules.services import save_rule
+
+    save_rule(
+        contracts,
+        staff=None,
+        data={
+            "name": "Abschlag aus dem Allgemeinen",
+            "conditions": [{"field": "subject", "op": "contains", "value": "abschlag"}],
+            "actions": [{"type": "run_handler", "value": "abschlag"}],
+        },
+    )
+    stopped = submit_mail(
+        "stadtwerke", "Fremd <fremd@example.org>", "Abschlag", BODY, service="sw-allgemein"
+    )
+    assert stopped.reason == "foreign_sender"
+    assert stopped.case.service.code == "sw-abschlag" and stopped.case.department.code == "ABR"
+    done = submit_mail("stadtwerke", FELIX, "Abschlag", BODY, service="sw-allgemein")
+    assert done.automated and done.case.closed_automatically
+    assert done.case.service.code == "sw-abschlag"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_for_one_contract_at_the_same_time_change_it_once(
+    contracts, submit_mail, writeback_dir
+):
+    """Two workers ingest the same request concurrently: the contract lock serialises them."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The test database is SQLite's shared in-memory cache, which has table locks
+        # instead of the file database's busy wait; real concurrency is tested on PostgreSQL.
+        pytest.skip("nebenläufige Schreiber nur auf PostgreSQL prüfbar")
+
+    text = "Bitte senken Sie meinen Abschlag (Vertrag 40002382) um 5 Euro."
+    results = []
+
+    def ingest() -> None:
+        try:
+            results.append(submit_mail("stadtwerke", FELIX, "Abschlag", text))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ingest) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.automated for r in results) == [False, True]
+    assert ContractChange.objects.count() == 1
+    assert str(Contract.objects.get(number="40002382").installment) == "56.90"

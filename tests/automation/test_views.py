@@ -157,3 +157,33 @@ def test_pages_and_history_lines_are_available_in_english(musterstadt):
     assert "Rules (checked in this order)" in page.content.decode()
     with translation.override("en"):
         assert _check({"check": "arrears", "ok": False}) == "Check “no arrears”: not met"
+
+
+@pytest.mark.django_db
+def test_clerk_changes_the_installment_from_a_stopped_case(contracts, submit_mail, writeback_dir):
+    from buergerticket.automation.models import Contract, ContractChange
+
+    result = submit_mail(
+        "stadtwerke",
+        "Felix Schulz <felix.schulz69@example.org>",
+        "Abschlag",
+        "Bitte den Abschlag (Vertrag 40002382) auf ungefähr 50 bis 55 Euro senken.",
+    )
+    assert not result.automated
+    client = client_for("b.wolf")
+    page = client.get(f"/arbeitsplatz/vorgaenge/{result.case.pk}/").content.decode()
+    assert "Abschlag von Hand ändern" in page and 'value="40002382"' in page
+    url = f"/arbeitsplatz/automatisierung/vorgaenge/{result.case.pk}/abschlag/"
+    response = client.post(
+        url, {"contract": "40002382", "amount": "52,50", "effective_from": "2026-12-01"}
+    )
+    assert response.status_code == 302
+    assert str(Contract.objects.get(number="40002382").installment) == "52.50"
+    change = ContractChange.objects.get()
+    assert change.actor_label == "Bernd Wolf" and change.case == result.case
+    event = result.case.events.get(type="contract_changed")
+    assert event.actor.username == "b.wolf" and event.details["new"] == "52.50"
+    # Someone outside the case's department cannot.
+    assert (
+        client_for("o.krause").post(url, {"contract": "40002382", "amount": "1"}).status_code == 404
+    )

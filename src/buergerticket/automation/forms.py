@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -211,6 +212,29 @@ class LinkAccountForm(forms.Form):
         label=_("Kundenkonto (Benutzername oder E-Mail-Adresse)"),
         max_length=254,
         widget=forms.TextInput(attrs={**INPUT, "autocomplete": "off"}),
+    )
+
+
+class InstallmentForm(forms.Form):
+    """A clerk changes the installment by hand (after the automation stopped)."""
+
+    contract = forms.RegexField(
+        label=_("Vertragsnummer"),
+        regex=r"^\d{8}$",
+        error_messages={"invalid": _("Die Vertragsnummer hat 8 Ziffern.")},
+        widget=forms.TextInput(attrs={**INPUT, "inputmode": "numeric"}),
+    )
+    amount = forms.DecimalField(
+        label=_("Neuer Abschlag (EUR)"),
+        min_value=Decimal("0.01"),
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={**INPUT, "inputmode": "decimal"}),
+    )
+    effective_from = forms.DateField(
+        label=_("gültig ab"),
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
     )
 
 

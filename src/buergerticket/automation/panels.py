@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from buergerticket.automation.abschlag.checks import first_of_next_month
+from buergerticket.automation.forms import InstallmentForm
 from buergerticket.automation.models import Contract
 from buergerticket.automation.timeline import CHECK_LABELS
 from buergerticket.cases.models import Case
@@ -15,7 +18,8 @@ TYPES = ("automation_check", "automation_decision", "routed", "rule_fired", "con
 
 def automation_panel(request: Any, case: Case) -> list[str]:
     events = list(case.events.filter(type__in=TYPES).order_by("seq"))
-    if not events:
+    abschlag_case = case.service.automation == "abschlag"
+    if not events and not abschlag_case:
         return []
     decisions = [e for e in events if e.type == "automation_decision"]
     checks: list[dict[str, Any]] = []
@@ -49,6 +53,15 @@ def automation_panel(request: Any, case: Case) -> list[str]:
                 "checks": checks,
                 "contract": contract,
                 "steps": [e for e in events if e.type in ("routed", "rule_fired")],
+                "installment_form": InstallmentForm(
+                    initial={
+                        "contract": contract.number if contract else "",
+                        "effective_from": first_of_next_month(timezone.localdate()),
+                    },
+                    auto_id="installment-%s",
+                )
+                if abschlag_case and case.status != "abgeschlossen"
+                else None,
             },
             request=request,
         )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("probelauf/", rules.dry_run_page, name="dry_run"),
     path("vorlagen/neu/", rules.edit_template, name="template_new"),
     path("vorlagen/<int:pk>/", rules.edit_template, name="template_edit"),
+    path("vorgaenge/<int:pk>/abschlag/", contracts.change_for_case, name="case_installment"),
     path("vertraege/", contracts.contract_list, name="contracts"),
     path("vertraege/<str:number>/", contracts.contract_detail, name="contract_detail"),
     path(

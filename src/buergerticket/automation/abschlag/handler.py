@@ -161,14 +161,19 @@ def evaluate_request(
         live = connector_for(organisation).refresh(numbers[0]) if lock else None
         if live is not None:
             _store_live(organisation, live)
-        rows = Contract.objects.filter(organisation=organisation, number=numbers[0]).annotate(
-            has_open_change=Exists(
-                ContractChange.objects.filter(
-                    contract=OuterRef("pk"), status__in=OPEN_CHANGE_STATUSES
+        rows = Contract.objects.filter(organisation=organisation, number=numbers[0])
+        if lock:
+            # Lock first, then look for open changes in a new statement: under READ
+            # COMMITTED only that one sees a change committed while we waited.
+            contract = rows.select_for_update().first()
+        else:
+            contract = rows.annotate(
+                has_open_change=Exists(
+                    ContractChange.objects.filter(
+                        contract=OuterRef("pk"), status__in=OPEN_CHANGE_STATUSES
+                    )
                 )
-            )
-        )
-        contract = (rows.select_for_update(of=("self",)) if lock else rows).first()
+            ).first()
         limit = max_data_age()
         age = data_age(organisation)
         outdated = live is None and limit is not None and age is not None and age > limit
@@ -288,6 +293,10 @@ def _confirm(
             },
         ).strip()
     services.add_reply(case, actor=actor, body=body + "\n", subject="Ihr Abschlag wurde geändert")
+    home = abschlag_service(case.organisation)
+    if home is not None and case.service_id != home.pk:
+        # Run by a rule on another service: file the case where Abschlag requests belong.
+        services.change_service(case, actor=actor, service=home, reason="Antrag zum Abschlag")
     services.set_status(
         case, actor=actor, status=Status.CLOSED, reason="Abschlag automatisch geändert"
     )
@@ -298,11 +307,24 @@ def _stop(case: Case, verdict: Verdict, actor: Actor) -> None:
         case, actor=actor, text=f"Automatik gestoppt: {verdict.explanation()}"[:300]
     )
     fresh = Case.objects.select_related("service", "department").get(pk=case.pk)
-    if fresh.department_id != fresh.service.department_id:
+    home = abschlag_service(fresh.organisation)
+    if home is None:
+        return
+    if fresh.service_id != home.pk:
+        if "other_service" in verdict.reasons:
+            return  # a rule ran the handler on something else: leave it where it is
+        # A rule ran the handler on a case of another service: it is an Abschlag request.
+        services.change_service(
+            fresh,
+            actor=actor,
+            service=home,
+            reason="Antrag zum Abschlag zur manuellen Bearbeitung an den Fachbereich",
+        )
+    elif fresh.department_id != home.department_id:
         # A routing rule sent it elsewhere: the standard request belongs to its department.
         services.hand_over(
             fresh,
             actor=actor,
-            department=fresh.service.department,
+            department=home.department,
             reason="Standardanfrage zur manuellen Bearbeitung an den Fachbereich",
         )
