@@ -27,6 +27,7 @@ FACTS = ContractFacts(
     in_export=True,
     linked_user_ids=frozenset(),
     has_open_change=False,
+    division="Strom",
 )
 V = "Vertrag 40002382"
 
@@ -44,6 +45,8 @@ CASES = [
     ("auto", "55.00", f"Bitte ab Dezember den Abschlag auf 55 € senken. {V}"),
     ("auto", "55.00", f"Bitte den Abschlag ab dem 1.12. auf 55 € senken. {V}"),
     ("auto", "55.00", f"Der Abschlag soll auf 55 € gesenkt werden. {V}"),
+    ("auto", "55.00", f"Bitte setzen Sie meinen Abschlag auf monatlich 55 € herab. {V}"),
+    ("auto", "55.00", f"BITTE SENKEN SIE MEINEN ABSCHLAG AUF 55 EURO. {V}"),
     (
         "auto",
         "81.90",
@@ -106,6 +109,9 @@ CASES = [
     ("stop", None, f"Bitte den Abschlag auf 55 € im Jahr senken. {V}"),
     ("stop", None, f"Abschlag: 55 €\n{V}"),
     ("stop", None, f"Ich habe gehört, andere zahlen 55 €. {V}. Bitte Abschlag ändern."),
+    ("auto", "55.00", f"Bitte meinen Abschlag für den Strom auf 55 € senken. {V}"),
+    ("stop", None, f"Bitte meinen Abschlag für Gas auf 55 € senken. {V}"),
+    ("stop", None, f"Bitte die Abschläge für Strom und Gas auf 55 € senken. {V}"),
     # Dates other than next month, temporary wishes.
     ("stop", None, f"Bitte ab Januar den Abschlag auf 55 € senken. {V}"),
     ("stop", None, f"Bitte den Abschlag ab dem 15.12. auf 55 € senken. {V}"),

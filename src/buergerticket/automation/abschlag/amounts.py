@@ -49,6 +49,8 @@ APPROXIMATE = {
     "unter",
     "bis",
 }
+# Words that may stand between "auf"/"um" and the amount without changing its meaning.
+FILLERS = {"monatlich", "monatliche", "monatlichen", "künftig", "zukünftig", "dann"}
 RANGE_JOINERS = {"und", "bis", "-", "oder", "/", "bzw.", "bzw", "beziehungsweise"}
 CONTEXT_WORDS = (
     "nachzahlung",
@@ -176,6 +178,8 @@ def classify(sentence: str, amounts: list[Amount]) -> None:
         if NOT_MONTHLY.match(after):
             amount.flags.append("not_monthly")
         core = [w for w in pre if w not in APPROXIMATE]
+        while len(core) > 1 and core[-1] in FILLERS and core[-2] in ("auf", "um"):
+            core.pop()
         last = core[-1] if core else ""
         if i + 1 < len(amounts) and _joined(lower, amount, amounts[i + 1]):
             amount.role = amounts[i + 1].role = "range"

@@ -67,6 +67,7 @@ PAST = re.compile(
     r"heruntergesetzt|angehoben|verringert|gekürzt|festgesetzt|gesetzt)\b",
     re.IGNORECASE,
 )
+DIVISION = re.compile(r"\b(?:öko|erd|fern)?(strom|gas|wasser|wärme)\b", re.IGNORECASE)
 PERCENT = re.compile(r"%|\bprozent\b", re.IGNORECASE)
 REPRESENTATION = re.compile(
     r"im namen|im auftrag|vollmacht|bevollmächtig|betreuer|betreuung\b|gesetzliche\w* vertret|"
@@ -189,6 +190,7 @@ class Analysis:
     forwarded: bool = False
     question_only: bool = False
     from_form: bool = False
+    divisions: set[str] = field(default_factory=set)  # "strom", "gas", … named in the request
 
     @property
     def targets(self) -> list[Amount]:
@@ -221,6 +223,7 @@ class Analysis:
                 for a in self.amounts
             ],
             "problems": self.problems,
+            "divisions": sorted(self.divisions),
             "from_form": self.from_form,
         }
 
@@ -284,6 +287,7 @@ def analyse(subject: str, body: str, form_data: dict[str, Any] | None = None) ->
             result.add_problem("percent")
         _read_dates(result, sentence)
         _direction(result, core, amounts)
+        result.divisions.update(m.group(1).lower() for m in DIVISION.finditer(sentence))
     if CANCELLATION.search(parts.content):
         result.add_problem("cancellation")
     if VAGUE_DATE.search(parts.content):
@@ -394,6 +398,12 @@ def _form_amount(text: str) -> Decimal | None:
         return Decimal(cleaned.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - guarded by the pattern
         return None
+
+
+def division_key(division: str) -> str:
+    """"Ökostrom" → "strom", "Fernwärme" → "wärme": the word a request would use."""
+    match = DIVISION.search(division)
+    return match.group(1).lower() if match else division.strip().lower()
 
 
 def next_month(today: dt.date) -> tuple[int, int]:

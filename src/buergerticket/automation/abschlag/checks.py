@@ -18,7 +18,7 @@ from typing import Any
 
 from buergerticket.automation.money import format_eur
 
-from .analysis import Analysis, next_month
+from .analysis import Analysis, division_key, next_month
 
 MINIMUM = Decimal("15.00")
 MINIMUM_SHARE = Decimal("0.70")
@@ -78,6 +78,7 @@ PROBLEM_TEXTS = {
     "hedged": "nur als Überlegung formuliert",
     "past": "beschreibt eine bereits erfolgte Änderung",
     "unchanged": "neuer Betrag entspricht dem bisherigen",
+    "division_mismatch": "genannte Sparte passt nicht zum Vertrag",
 }
 
 
@@ -94,6 +95,7 @@ class ContractFacts:
     in_export: bool
     linked_user_ids: frozenset[int]
     has_open_change: bool
+    division: str = ""
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,9 @@ def _amount_check(analysis: Analysis, contract: ContractFacts | None, today: dt.
     for stated in analysis.stated_old:
         if old is not None and stated.value != old:
             problems.append("old_amount_mismatch")
+    if contract is not None and contract.division and analysis.divisions:
+        if analysis.divisions != {division_key(contract.division)}:
+            problems.append("division_mismatch")
     candidates: set[Decimal] = set(targets)
     if changes:
         if old is None:

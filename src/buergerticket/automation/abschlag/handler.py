@@ -103,6 +103,7 @@ def contract_facts(contract: Contract, *, with_accounts: bool = True) -> Contrac
         in_export=contract.in_export,
         linked_user_ids=accounts,
         has_open_change=bool(open_change),
+        division=contract.division,
     )
 
 
