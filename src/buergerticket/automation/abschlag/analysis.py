@@ -401,7 +401,7 @@ def _form_amount(text: str) -> Decimal | None:
 
 
 def division_key(division: str) -> str:
-    """"Ökostrom" → "strom", "Fernwärme" → "wärme": the word a request would use."""
+    """ "Ökostrom" → "strom", "Fernwärme" → "wärme": the word a request would use."""
     match = DIVISION.search(division)
     return match.group(1).lower() if match else division.strip().lower()
 

@@ -364,9 +364,10 @@ def _amount_check(analysis: Analysis, contract: ContractFacts | None, today: dt.
     for stated in analysis.stated_old:
         if old is not None and stated.value != old:
             problems.append("old_amount_mismatch")
-    if contract is not None and contract.division and analysis.divisions:
-        if analysis.divisions != {division_key(contract.division)}:
-            problems.append("division_mismatch")
+    named = analysis.divisions
+    expected = {division_key(contract.division)} if contract and contract.division else named
+    if named and named != expected:
+        problems.append("division_mismatch")
     candidates: set[Decimal] = set(targets)
     if changes:
         if old is None:
