@@ -154,3 +154,27 @@ def test_import_cases_rejects_bad_lines_and_keeps_the_rest(musterstadt, tmp_path
     assert "1 neu" in captured.out and "3 abgelehnt" in captured.out
     assert "Zeile 2: kein gültiges JSON" in captured.err
     assert "gibt-es-nicht" in captured.err and "„body“ fehlt" in captured.err
+
+
+@pytest.mark.django_db
+def test_worker_retrains_on_request_and_after_enough_new_cases(musterstadt, tmp_path):
+    from buergerticket.automation.jobs import retrain_router
+    from buergerticket.automation.models import AutomationSettings
+    from buergerticket.automation.rules.services import request_training
+
+    lines = REQUESTS_TRAIN.read_text(encoding="utf-8").splitlines()
+    subset = [line for line in lines if json.loads(line)["service"] in {"steuer-hund", "allgemein"}]
+    path = tmp_path / "subset.jsonl"
+    path.write_text("\n".join(subset[:30]), encoding="utf-8")
+    assert main(["import-cases", "--org", "musterstadt", str(path)]) == 0
+    assert retrain_router() == 0  # no model, nobody asked: nothing to do
+    request_training(musterstadt, staff=None)
+    assert retrain_router() == 1
+    assert RouterModel.objects.get(active=True).version == 1
+    settings = AutomationSettings.objects.get(organisation=musterstadt)
+    assert settings.training_requested_at is None and settings.training_started_at is None
+    assert retrain_router() == 0  # nothing new since
+    path.write_text("\n".join(subset[30:54]), encoding="utf-8")
+    assert main(["import-cases", "--org", "musterstadt", str(path)]) == 0
+    assert retrain_router() == 1
+    assert RouterModel.objects.get(active=True).version == 2
