@@ -308,6 +308,18 @@ API_RATE_LIMIT = int(os.environ.get("BUERGERTICKET_API_RATE_LIMIT", "1200"))
 WEBHOOK_ALLOW_HTTP = DEVELOPMENT or os.environ.get("BUERGERTICKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
 # --- end issue 8 ---
 
+# --- automation (issue 6) -------------------------------------------------
+# Where the CSV contract connector leaves one file per changed installment for
+# the billing system; per-organisation connectors as JSON, e.g.
+# {"stadtwerke": {"kind": "csv", "writeback_dir": "/srv/abrechnung/eingang"}}.
+CONTRACT_WRITEBACK_DIR = Path(
+    os.environ.get("BUERGERTICKET_CONTRACT_WRITEBACK_DIR", HOME / "contracts" / "writeback")
+)
+CONTRACT_CONNECTORS = os.environ.get("BUERGERTICKET_CONTRACT_CONNECTORS", "")
+# The Abschlag rule stops when the newest contract import is older than this (0: never).
+CONTRACT_MAX_AGE_HOURS = int(os.environ.get("BUERGERTICKET_CONTRACT_MAX_AGE_HOURS", "48"))
+# --- end automation -------------------------------------------------------
+
 # --- records (archive, search, retention) ----------------------------------
 # Where approved disposal runs write the archival packages for the public archive.
 RECORDS_ARCHIVE_DIR = Path(os.environ.get("BUERGERTICKET_ARCHIVE_DIR", str(HOME / "archiv-abgabe")))

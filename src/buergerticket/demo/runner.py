@@ -16,6 +16,9 @@ def prepare(cases: int) -> list[tuple[str, str, str]]:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     data.load_demo_catalog()
+    from buergerticket.automation.demo import prepare_demo
+
+    prepare_demo()
     if not data.demo_is_loaded():
         print(f"Lege {cases} Demo-Vorgänge an …", flush=True)
         data.create_demo_cases(cases)

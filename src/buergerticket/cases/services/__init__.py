@@ -9,6 +9,7 @@ processes call these and never write case tables themselves.
 from ._common import CaseConflict, CaseError, CasePermissionDenied
 from .absences import apply_absences, can_record_absence, cancel_absence, record_absence
 from .assigning import change_service, hand_over, reassign
+from .automation import record_steps
 from .communication import (
     add_document,
     add_incoming_message,
@@ -63,6 +64,7 @@ __all__ = [
     "record_absence",
     "record_delivery",
     "record_event",
+    "record_steps",
     "register_status_guard",
     "reopen",
     "set_attention",
