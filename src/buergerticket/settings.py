@@ -279,3 +279,8 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
         + "\n- ".join(_problems)
         + "\nFür eine Demo BUERGERTICKET_MODE=development setzen."
     )
+
+# --- processes (issue 5) ----------------------------------------------------
+# SpiffWorkflow logs every task state change at INFO; that is engine detail, not
+# operations information (and costs time on every step).
+LOGGING["loggers"]["spiff"] = {"level": os.environ.get("BUERGERTICKET_SPIFF_LOG_LEVEL", "WARNING")}
