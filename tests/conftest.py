@@ -101,5 +101,6 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests need the UI only; they are skipped on the PostgreSQL pass."""
     for item in items:
         if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
-                item, "fixturenames", ()):
+            item, "fixturenames", ()
+        ):
             item.add_marker(pytest.mark.browser)

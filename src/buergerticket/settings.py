@@ -283,4 +283,5 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
 # --- processes (issue 5) ----------------------------------------------------
 # SpiffWorkflow logs every task state change at INFO; that is engine detail, not
 # operations information (and costs time on every step).
-LOGGING["loggers"]["spiff"] = {"level": os.environ.get("BUERGERTICKET_SPIFF_LOG_LEVEL", "WARNING")}
+_loggers: dict[str, dict[str, str]] = LOGGING["loggers"]  # type: ignore[assignment]
+_loggers["spiff"] = {"level": os.environ.get("BUERGERTICKET_SPIFF_LOG_LEVEL", "WARNING")}

@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.fixture
-def library(catalog):
+def shipped(catalog):
     """Both Musterstadt organisations with their shipped models published."""
     from buergerticket.processes.services.register import install_bundled_models
 
@@ -72,7 +72,9 @@ def default_values(task):
     """Inputs that take a task down its "everything is fine" path."""
     values = {}
     if task.kind == "draft":
-        values["tenor"] = "Die Steuer wird auf 96,00 € jährlich festgesetzt, beginnend am 1. Januar."
+        values["tenor"] = (
+            "Die Steuer wird auf 96,00 € jährlich festgesetzt, beginnend am 1. Januar."
+        )
         values["begruendung"] = "Die Halterin hat den Hund angemeldet."
     if task.kind in ("co_signature", "final_signature"):
         values["approved"] = True

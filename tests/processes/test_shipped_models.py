@@ -15,7 +15,7 @@ LIBRARY = Path(__file__).resolve().parents[2] / "src/buergerticket/processes/lib
 SERVICES = sorted(p.stem for p in LIBRARY.glob("*.bpmn") if not p.stem.startswith("standard"))
 
 
-def test_every_musterstadt_service_has_a_shipped_executable_model(library):
+def test_every_musterstadt_service_has_a_shipped_executable_model(shipped):
     from buergerticket.catalog.models import Service
 
     codes = set(Service.objects.values_list("code", flat=True))
@@ -26,7 +26,7 @@ def test_every_musterstadt_service_has_a_shipped_executable_model(library):
 
 
 @pytest.mark.parametrize("code", SERVICES)
-def test_shipped_model_runs_to_the_end(code, library, open_case, drive):
+def test_shipped_model_runs_to_the_end(code, shipped, open_case, drive):
     case = open_case(code, subject=f"Anliegen zu {code}")
     instance = ProcessInstance.objects.get(case=case)
     assert instance.version.model.key == code
@@ -63,7 +63,7 @@ def test_default_models_for_services_without_one(open_case, drive):
 
 
 def test_maengel_strasse_inspection_repair_follow_up_close(
-    library, open_case, tasks_of, complete, clock
+    shipped, open_case, tasks_of, complete, clock
 ):
     from buergerticket.processes.services.lifecycle import wake_due
 
@@ -94,12 +94,20 @@ def test_maengel_strasse_inspection_repair_follow_up_close(
     reply = case.messages.get(kind="outgoing")
     assert "Schlagloch 30 cm" in reply.body
     assert [e.type for e in case.events.order_by("seq")] == [
-        "intake", "assigned", "status_changed", "task_completed", "task_completed",
-        "follow_up_set", "process_timer", "task_completed", "reply", "status_changed",
+        "intake",
+        "assigned",
+        "status_changed",
+        "task_completed",
+        "task_completed",
+        "follow_up_set",
+        "process_timer",
+        "task_completed",
+        "reply",
+        "status_changed",
     ]
 
 
-def test_maengel_strasse_without_damage_replies_and_closes(library, open_case, tasks_of, complete):
+def test_maengel_strasse_without_damage_replies_and_closes(shipped, open_case, tasks_of, complete):
     case = open_case("maengel-strasse")
     [inspect] = tasks_of(case)
     complete(inspect, "s.wagner", schaden_bestaetigt=False, befund="nur Pfütze")
@@ -108,15 +116,18 @@ def test_maengel_strasse_without_damage_replies_and_closes(library, open_case, t
     assert "keinen Handlungsbedarf" in case.messages.get(kind="outgoing").body
 
 
-def test_running_case_keeps_its_version_new_cases_get_the_new_one(library, open_case, staff):
+def test_running_case_keeps_its_version_new_cases_get_the_new_one(shipped, open_case, staff):
     from buergerticket.processes.services import register
 
     old_case = open_case("maengel-strasse")
     v1 = ProcessInstance.objects.get(case=old_case).version
     xml = v1.xml.replace("Prüfung vor Ort", "Ortstermin")
     v2 = register.import_version(
-        v1.model.organisation, xml.encode(), file_name="maengel-strasse.bpmn",
-        key="maengel-strasse", actor=staff("admin"),
+        v1.model.organisation,
+        xml.encode(),
+        file_name="maengel-strasse.bpmn",
+        key="maengel-strasse",
+        actor=staff("admin"),
     ).version
     assert v2.number == 2 and v2.status == "ausfuehrbar"
     register.publish(v2, actor=staff("admin"))

@@ -17,12 +17,15 @@ TENOR = "Für den Hund „Bello“ wird ab 1. Januar eine Hundesteuer von 96,00 
 
 
 @pytest.fixture
-def hund_case(library, open_case, tasks_of, complete):
+def hund_case(shipped, open_case, tasks_of, complete):
     """A steuer-hund case whose draft r.schulz has written; next is the co-signature."""
-    case = open_case("steuer-hund", subject="Hund anmelden",
-                     requester=case_services.Requester(name="Yasemin Yıldız",
-                                                       email="y@example.org",
-                                                       address="Lindenallee 4, 12345 Musterstadt"))
+    case = open_case(
+        "steuer-hund",
+        subject="Hund anmelden",
+        requester=case_services.Requester(
+            name="Yasemin Yıldız", email="y@example.org", address="Lindenallee 4, 12345 Musterstadt"
+        ),
+    )
     [draft] = tasks_of(case)
     complete(draft, "r.schulz", tenor=TENOR, begruendung="Anmeldung vom Antrag.")
     return case
@@ -43,8 +46,9 @@ def test_decision_pdf_is_generated_from_the_case_with_its_hash(hund_case):
     event = hund_case.events.get(type="decision_drafted")
     assert event.details["sha256"] == decision.sha256
     assert decision.author.username == "r.schulz"
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert hund_case.file_number in text
@@ -60,7 +64,10 @@ def test_each_signature_is_an_event_with_who_when_and_hash(hund_case, tasks_of, 
     complete(co, "e.koch", approved=True)
     [final] = tasks_of(hund_case)
     assert (final.kind, final.role, final.assignee.username) == (
-        "final_signature", "schlusszeichnung", "e.koch")
+        "final_signature",
+        "schlusszeichnung",
+        "e.koch",
+    )
     complete(final, "e.koch", approved=True)
     for kind in ("co_signature", "final_signature"):
         event = hund_case.events.get(type=kind)
@@ -77,7 +84,7 @@ def test_each_signature_is_an_event_with_who_when_and_hash(hund_case, tasks_of, 
     assert case.events.get(type="decision_sent").details["document"] == sent.pk
 
 
-def test_author_cannot_give_the_final_signature(library, open_case, tasks_of, complete, staff):
+def test_author_cannot_give_the_final_signature(shipped, open_case, tasks_of, complete, staff):
     """e.koch (who holds the role) drafts; her own final signature is refused (four-eyes)."""
     case = open_case("steuer-hund")
     [draft] = tasks_of(case)
@@ -125,8 +132,7 @@ def test_changing_the_document_voids_signatures_and_signing_starts_again(
     first = Decision.objects.get(case=hund_case)
     [final] = tasks_of(hund_case)
     assert final.kind == "final_signature"
-    change_decision(hund_case.pk, staff=staff("r.schulz"), tenor=TENOR + " Geändert.",
-                    reasoning="")
+    change_decision(hund_case.pk, staff=staff("r.schulz"), tenor=TENOR + " Geändert.", reasoning="")
     first.refresh_from_db()
     second = Decision.objects.get(case=hund_case, superseded_at__isnull=True)
     assert second.number == 2 and second.sha256 != first.sha256
@@ -166,8 +172,9 @@ def test_legal_act_cannot_be_decided_before_final_signature(hund_case, staff, ta
     with pytest.raises(case_services.CaseError, match="schlussgezeichnet"):
         case_services.set_status(hund_case.pk, actor=clerk, status="entschieden")
     # Closing without a decision (e.g. the application was withdrawn) stays possible.
-    case_services.set_status(hund_case.pk, actor=clerk, status="abgeschlossen",
-                             reason="Antrag zurückgenommen")
+    case_services.set_status(
+        hund_case.pk, actor=clerk, status="abgeschlossen", reason="Antrag zurückgenommen"
+    )
 
 
 def test_sending_refuses_an_unsigned_decision(hund_case, staff):
@@ -179,15 +186,20 @@ def test_sending_refuses_an_unsigned_decision(hund_case, staff):
     assert not Case.objects.get(pk=hund_case.pk).documents.exists()
 
 
-def test_four_eyes_configured_on_a_non_legal_act_model(library, open_case, tasks_of, complete,
-                                                       staff):
+def test_four_eyes_configured_on_a_non_legal_act_model(
+    shipped, open_case, tasks_of, complete, staff
+):
     """Four-eyes is a version setting for other services (always on for legal acts)."""
     from buergerticket.processes.models import ProcessVersion
     from buergerticket.processes.services import register
 
-    version = ProcessVersion.objects.get(model__key="standard-verwaltungsakt",
-                                         model__organisation__slug="musterstadt") \
-        if ProcessVersion.objects.filter(model__key="standard-verwaltungsakt").exists() else None
+    version = (
+        ProcessVersion.objects.get(
+            model__key="standard-verwaltungsakt", model__organisation__slug="musterstadt"
+        )
+        if ProcessVersion.objects.filter(model__key="standard-verwaltungsakt").exists()
+        else None
+    )
     org = staff("a.becker").organisation
     version = version or register.install_builtin(org, "standard-verwaltungsakt")
     # Use the legal-act flow for a service that is no legal act, four-eyes off.

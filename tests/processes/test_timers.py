@@ -16,7 +16,7 @@ from buergerticket.processes.services.lifecycle import wake_due
 
 
 @pytest.mark.django_db
-def test_boundary_timer_escalates_the_task_to_the_lead(library, open_case, tasks_of, clock):
+def test_boundary_timer_escalates_the_task_to_the_lead(shipped, open_case, tasks_of, clock):
     case = open_case("maengel-strasse")
     [task] = tasks_of(case)
     assert task.assignee.username == "s.wagner"
@@ -38,7 +38,7 @@ def test_boundary_timer_escalates_the_task_to_the_lead(library, open_case, tasks
 
 @pytest.mark.django_db(transaction=True)  # the real worker closes and reopens connections
 def test_a_timer_due_while_the_worker_was_down_fires_once_after_restart(
-    library, open_case, tasks_of, complete, clock
+    shipped, open_case, tasks_of, complete, clock
 ):
     case = open_case("maengel-strasse")
     [inspect] = tasks_of(case)
@@ -63,7 +63,7 @@ def test_a_timer_due_while_the_worker_was_down_fires_once_after_restart(
 
 
 @pytest.mark.django_db
-def test_wake_at_is_indexed_and_only_due_rows_are_read(library, open_case, clock):
+def test_wake_at_is_indexed_and_only_due_rows_are_read(shipped, open_case, clock):
     from django.db import connection as conn
     from django.test.utils import CaptureQueriesContext
 
@@ -78,9 +78,11 @@ def test_wake_at_is_indexed_and_only_due_rows_are_read(library, open_case, clock
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not os.environ.get("BT_TEST_POSTGRES_URL"),
-                    reason="two concurrent workers need PostgreSQL row locks")
-def test_two_workers_racing_fire_each_timer_once(library, open_case, tasks_of, clock):
+@pytest.mark.skipif(
+    not os.environ.get("BT_TEST_POSTGRES_URL"),
+    reason="two concurrent workers need PostgreSQL row locks",
+)
+def test_two_workers_racing_fire_each_timer_once(shipped, open_case, tasks_of, clock):
     cases = [open_case("maengel-strasse") for _ in range(4)]
     clock.advance(days=3, minutes=5)
     results = []

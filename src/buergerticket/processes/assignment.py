@@ -45,8 +45,11 @@ def _role_label(role: str) -> str:
 
 def _first_with_role(department: Department, role: str, exclude: set[int]) -> Staff | None:
     members = sorted(
-        (s for s in department.members.filter(active=True).select_related("user")
-         if s.has_role(role) and s.pk not in exclude),
+        (
+            s
+            for s in department.members.filter(active=True).select_related("user")
+            if s.has_role(role) and s.pk not in exclude
+        ),
         key=lambda s: s.name,
     )
     return members[0] if members else None
@@ -90,8 +93,7 @@ def resolve(
             )
     # 3. The holder may not do it (role, four-eyes): the next eligible colleague
     #    who is present, first in the department, then in the organisation.
-    candidates = [s for s in department.members.filter(active=True).select_related("user")
-                  if ok(s)]
+    candidates = [s for s in department.members.filter(active=True).select_related("user") if ok(s)]
     if role and role != Role.CLERK:
         candidates += [
             s

@@ -35,8 +35,9 @@ def set_status(ctx: ServiceContext) -> None:
     status = ctx.require("status")
     if status not in Status.values:
         raise HandlerError(f"Unbekannter Status „{status}“ (erlaubt: {', '.join(Status.values)}).")
-    case_services.set_status(ctx.case_id, actor=ctx.actor, status=status,
-                             reason=ctx.param("reason"))
+    case_services.set_status(
+        ctx.case_id, actor=ctx.actor, status=status, reason=ctx.param("reason")
+    )
 
 
 @register("case.reply", label="Antwort an die antragstellende Person", params=("text",))
@@ -70,8 +71,7 @@ def priority(ctx: ServiceContext) -> None:
     names = {str(p.label): p.value for p in Priority} | {str(p.value): p.value for p in Priority}
     if value not in names:
         raise HandlerError(f"Unbekannte Priorität „{value}“.")
-    case_services.set_priority(ctx.case_id, actor=ctx.actor, priority=names[value],
-                               reason=ctx.name)
+    case_services.set_priority(ctx.case_id, actor=ctx.actor, priority=names[value], reason=ctx.name)
 
 
 @register("task.escalate", label="Aufgabe an die Leitung eskalieren", params=("task",))
@@ -91,15 +91,21 @@ def escalate_task(ctx: ServiceContext) -> dict[str, Any]:
         holder = resolve_holder(lead, timezone.localdate(now))
         previous = task.assignee
         HumanTask.objects.filter(pk=task.pk).update(
-            assignee=holder.staff, regular_assignee=holder.standing_in_for,
-            assignment_rule="escalation", escalated_at=now,
+            assignee=holder.staff,
+            regular_assignee=holder.standing_in_for,
+            assignment_rule="escalation",
+            escalated_at=now,
         )
         case_services.record_event(
             ctx.case_id,
             actor=ctx.actor,
             type="task_escalated",
-            details={"task": task.pk, "name": task.name, "from": previous.username,
-                     "to": holder.staff.username},
+            details={
+                "task": task.pk,
+                "name": task.name,
+                "from": previous.username,
+                "to": holder.staff.username,
+            },
             reason=ctx.name,
         )
         escalated.append(task.pk)

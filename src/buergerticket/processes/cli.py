@@ -41,10 +41,15 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError(f"„{out}“ lässt sich nicht schreiben: {exc.strerror}.") from None
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         manifest = json.loads(archive.read(library.MANIFEST))
-    print_json({"file": str(out), "models": [
-        {"key": m["key"], "version": m["version"], "file": m["file"], "sha256": m["sha256"]}
-        for m in manifest["models"]
-    ]})
+    print_json(
+        {
+            "file": str(out),
+            "models": [
+                {"key": m["key"], "version": m["version"], "file": m["file"], "sha256": m["sha256"]}
+                for m in manifest["models"]
+            ],
+        }
+    )
     return 0
 
 
@@ -71,30 +76,32 @@ def _list_models(args: argparse.Namespace) -> int:
     rows = []
     for model in selectors.register_models(org):
         for version in model.versions.all():
-            rows.append({
-                "key": model.key,
-                "name": model.name,
-                "service": model.service.code if model.service else None,
-                "version": version.number,
-                "kind": version.kind,
-                "status": version.status,
-                "errors": len(version.blocking_findings),
-            })
+            rows.append(
+                {
+                    "key": model.key,
+                    "name": model.name,
+                    "service": model.service.code if model.service else None,
+                    "version": version.number,
+                    "kind": version.kind,
+                    "status": version.status,
+                    "errors": len(version.blocking_findings),
+                }
+            )
     if args.json:
         print_json(rows)
     else:
         for row in rows:
-            print(f"{row['key']:<28} v{row['version']:<3} {row['kind']:<5} {row['status']:<16} "
-                  f"{row['service'] or '—'}")
+            print(
+                f"{row['key']:<28} v{row['version']:<3} {row['kind']:<5} {row['status']:<16} "
+                f"{row['service'] or '—'}"
+            )
     return 0
 
 
 def _install(args: argparse.Namespace) -> int:
     org = organisation(args.org)
     versions = register_service.install_bundled_models(org)
-    print_json([
-        {"key": v.model.key, "version": v.number, "status": v.status} for v in versions
-    ])
+    print_json([{"key": v.model.key, "version": v.number, "status": v.status} for v in versions])
     return 0
 
 
@@ -108,8 +115,10 @@ def _task_list(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         for row in rows:
-            print(f"{row['id']:>6}  {row['case']:<24} {row['name'][:34]:<34} {row['assignee']:<12} "
-                  f"{(row['due'] or '')[:16]}")
+            print(
+                f"{row['id']:>6}  {row['case']:<24} {row['name'][:34]:<34} {row['assignee']:<12} "
+                f"{(row['due'] or '')[:16]}"
+            )
     return 0
 
 
@@ -171,5 +180,3 @@ def register(subparsers: Any) -> None:
     p.add_argument("--user", required=True)
     p.add_argument("--data", help="Eingaben als JSON, z. B. '{\"approved\": true}'")
     p.set_defaults(handler=_task_complete)
-
-

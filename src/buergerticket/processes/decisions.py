@@ -50,7 +50,13 @@ def template_name(name: str) -> str:
 
 
 def render_body(
-    case: Case, *, template: str, tenor: str, reasoning: str, author: Staff, number: int,
+    case: Case,
+    *,
+    template: str,
+    tenor: str,
+    reasoning: str,
+    author: Staff,
+    number: int,
     today: dt.date,
 ) -> str:
     return get_template(f"processes/decisions/{template_name(template)}.txt").render(
@@ -80,26 +86,45 @@ def _paragraphs(body: str) -> list[tuple[str, str]]:
 
 
 def render_pdf(
-    case: Case, *, template: str, tenor: str, reasoning: str, author: Staff, number: int,
-    today: dt.date, subject: str,
+    case: Case,
+    *,
+    template: str,
+    tenor: str,
+    reasoning: str,
+    author: Staff,
+    number: int,
+    today: dt.date,
+    subject: str,
 ) -> bytes:
     _register_fonts()
     body = render_body(
-        case, template=template, tenor=tenor, reasoning=reasoning, author=author, number=number,
+        case,
+        template=template,
+        tenor=tenor,
+        reasoning=reasoning,
+        author=author,
+        number=number,
         today=today,
     )
     normal = ParagraphStyle("bt", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=7)
     small = ParagraphStyle("bt-small", parent=normal, fontSize=8.5, leading=11, spaceAfter=0)
-    heading = ParagraphStyle("bt-h", parent=normal, fontName=FONT_BOLD, fontSize=12.5,
-                             leading=16, spaceBefore=6, spaceAfter=5)
+    heading = ParagraphStyle(
+        "bt-h",
+        parent=normal,
+        fontName=FONT_BOLD,
+        fontSize=12.5,
+        leading=16,
+        spaceBefore=6,
+        spaceAfter=5,
+    )
     org = ParagraphStyle("bt-org", parent=normal, fontName=FONT_BOLD, fontSize=14, leading=18)
 
     def para(text: str, style: ParagraphStyle = normal) -> Paragraph:
         return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
-    address = "\n".join(
-        line for line in (case.requester_name, case.requester_address) if line
-    ) or "—"
+    address = (
+        "\n".join(line for line in (case.requester_name, case.requester_address) if line) or "—"
+    )
     reference = Table(
         [
             [para("Aktenzeichen", small), para(case.file_number, small)],
@@ -108,17 +133,25 @@ def render_pdf(
             [para("Fassung", small), para(str(number), small)],
         ],
         colWidths=[32 * mm, 50 * mm],
-        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                          ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+        style=TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+        ),
     )
     head = Table(
         [[para(f"{case.organisation.name}\n{case.department.name}", normal), reference]],
         colWidths=[95 * mm, 80 * mm],
-        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                          ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+        style=TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+        ),
     )
-    story = [para(case.organisation.name, org), Spacer(1, 4 * mm), head, Spacer(1, 8 * mm),
-             para(address), Spacer(1, 10 * mm)]
+    story = [
+        para(case.organisation.name, org),
+        Spacer(1, 4 * mm),
+        head,
+        Spacer(1, 8 * mm),
+        para(address),
+        Spacer(1, 10 * mm),
+    ]
     for kind, text in _paragraphs(body):
         story.append(para(text, heading if kind == "h" else normal))
     buffer = io.BytesIO()

@@ -95,9 +95,9 @@ class Directory:
         role = self._role(name)
         if role:
             return Target(role=role)
-        department = self.departments.get(normalise(name))
-        if department:
-            return Target(department=department)
+        code = self.departments.get(normalise(name))
+        if code:
+            return Target(department=code)
         return None
 
     def map_user(self, name: str) -> Target | None:

@@ -183,8 +183,8 @@ def boundary_due(task: Task) -> dt.datetime | None:
         if sibling is not task
         and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
     ]
-    times = [t for t in times if t is not None]
-    return min(times) if times else None
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 def find_task(workflow: BpmnWorkflow, spiff_id: str) -> Task | None:

@@ -17,14 +17,22 @@ MAX_UPLOAD = 25 * 1024 * 1024
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("BPMN-Datei oder Bibliothekspaket"),
-        help_text=_("Eine .bpmn-Datei (BPMN 2.0, aus jedem Modellierungswerkzeug) oder ein "
-                    ".zip-Paket aus einer Prozessbibliothek."),
+        help_text=_(
+            "Eine .bpmn-Datei (BPMN 2.0, aus jedem Modellierungswerkzeug) oder ein "
+            ".zip-Paket aus einer Prozessbibliothek."
+        ),
         widget=forms.ClearableFileInput(attrs={**INPUT, "accept": ".bpmn,.xml,.zip"}),
     )
-    kind = forms.ChoiceField(label=_("Art der Version"), choices=VersionKind.choices,
-                             initial=VersionKind.TO_BE, widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(
+        label=_("Art der Version"),
+        choices=VersionKind.choices,
+        initial=VersionKind.TO_BE,
+        widget=forms.Select(attrs=SELECT),
+    )
     service = forms.ModelChoiceField(
-        label=_("Leistung"), required=False, queryset=Service.objects.none(),
+        label=_("Leistung"),
+        required=False,
+        queryset=Service.objects.none(),
         help_text=_("Nur für einzelne BPMN-Dateien; Pakete bringen ihre Zuordnung mit."),
         widget=forms.Select(attrs=SELECT),
     )
@@ -43,28 +51,52 @@ class UploadForm(forms.Form):
 
 
 class VersionUploadForm(forms.Form):
-    file = forms.FileField(label=_("BPMN-Datei der neuen Version"),
-                           widget=forms.ClearableFileInput(attrs={**INPUT, "accept": ".bpmn,.xml"}))
-    kind = forms.ChoiceField(label=_("Art der Version"), choices=VersionKind.choices,
-                             initial=VersionKind.TO_BE, widget=forms.Select(attrs=SELECT))
-    note = forms.CharField(label=_("Änderungsnotiz"), required=False, max_length=2000,
-                           widget=forms.TextInput(attrs=INPUT))
+    file = forms.FileField(
+        label=_("BPMN-Datei der neuen Version"),
+        widget=forms.ClearableFileInput(attrs={**INPUT, "accept": ".bpmn,.xml"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Art der Version"),
+        choices=VersionKind.choices,
+        initial=VersionKind.TO_BE,
+        widget=forms.Select(attrs=SELECT),
+    )
+    note = forms.CharField(
+        label=_("Änderungsnotiz"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs=INPUT),
+    )
 
 
 class ModelForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs=INPUT))
-    description = forms.CharField(label=_("Beschreibung"), required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={**INPUT, "rows": "3"}))
-    service = forms.ModelChoiceField(label=_("Leistung"), required=False,
-                                     queryset=Service.objects.none(),
-                                     widget=forms.Select(attrs=SELECT))
-    owner = forms.ModelChoiceField(label=_("Prozessverantwortlich"), required=False,
-                                   queryset=Staff.objects.none(),
-                                   widget=forms.Select(attrs=SELECT))
+    description = forms.CharField(
+        label=_("Beschreibung"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={**INPUT, "rows": "3"}),
+    )
+    service = forms.ModelChoiceField(
+        label=_("Leistung"),
+        required=False,
+        queryset=Service.objects.none(),
+        widget=forms.Select(attrs=SELECT),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Prozessverantwortlich"),
+        required=False,
+        queryset=Staff.objects.none(),
+        widget=forms.Select(attrs=SELECT),
+    )
     attributes = forms.CharField(
-        label=_("Merkmale"), required=False, max_length=10000,
-        help_text=_("Eine Angabe je Zeile: „Merkmal: Wert“, z. B. „Rechtsgrundlage: "
-                    "Hundesteuersatzung § 2“."),
+        label=_("Merkmale"),
+        required=False,
+        max_length=10000,
+        help_text=_(
+            "Eine Angabe je Zeile: „Merkmal: Wert“, z. B. „Rechtsgrundlage: "
+            "Hundesteuersatzung § 2“."
+        ),
         widget=forms.Textarea(attrs={**INPUT, "rows": "4"}),
     )
 
@@ -98,10 +130,12 @@ def attributes_text(attributes: dict[str, str]) -> str:
 
 
 class VersionSettingsForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Art der Version"), choices=VersionKind.choices,
-                             widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(
+        label=_("Art der Version"), choices=VersionKind.choices, widget=forms.Select(attrs=SELECT)
+    )
     four_eyes = forms.BooleanField(
-        label=_("Vier-Augen-Prinzip für Zeichnungen"), required=False,
+        label=_("Vier-Augen-Prinzip für Zeichnungen"),
+        required=False,
         help_text=_("Bei Leistungen mit Verwaltungsakt gilt es immer."),
         widget=forms.CheckboxInput(attrs={"class": "kern-form-check__checkbox"}),
     )

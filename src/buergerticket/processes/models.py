@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buergerticket.cases.models import Case
 from buergerticket.catalog.models import Service
-from buergerticket.org.models import Department, Organisation, Staff
+from buergerticket.org.models import Department, Organisation, Role, Staff
 
 
 class ProcessModel(models.Model):
@@ -258,7 +258,8 @@ class HumanTask(models.Model):
             ),
             models.Index(fields=["case", "state"], name="task_case_state"),
             models.Index(
-                fields=["organisation", "role"], name="task_org_role_open",
+                fields=["organisation", "role"],
+                name="task_org_role_open",
                 condition=Q(state="open"),
             ),
         ]
@@ -269,6 +270,13 @@ class HumanTask(models.Model):
     @property
     def is_sign_off(self) -> bool:
         return self.kind in (TaskKind.CO_SIGNATURE, TaskKind.FINAL_SIGNATURE)
+
+    @property
+    def role_label(self) -> str:
+        try:
+            return str(Role(self.role).label)
+        except ValueError:
+            return self.role
 
 
 def decision_path(instance: Decision, filename: str) -> str:

@@ -73,8 +73,10 @@ def may_view_task(staff: Staff, task: HumanTask) -> bool:
         return True
     if can_view(staff, task.case):
         return True
-    return bool(task.role) and staff.has_role(task.role) and (
-        task.role == Role.SIGNER or staff.department_id == task.department_id
+    return (
+        bool(task.role)
+        and staff.has_role(task.role)
+        and (task.role == Role.SIGNER or staff.department_id == task.department_id)
     )
 
 

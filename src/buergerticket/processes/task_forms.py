@@ -30,9 +30,11 @@ class TaskForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.task.is_sign_off and data.get("approved") is False and not (
-            data.get("anmerkung") or ""
-        ).strip():
+        if (
+            self.task.is_sign_off
+            and data.get("approved") is False
+            and not (data.get("anmerkung") or "").strip()
+        ):
             self.add_error("anmerkung", _("Bitte begründen Sie, warum Sie nicht zeichnen."))
         return data
 
@@ -44,40 +46,63 @@ def _field(spec: dict[str, Any]) -> forms.Field:
     initial = spec.get("default") or None
     if kind == "boolean":
         return forms.TypedChoiceField(
-            label=label, choices=YES_NO, coerce=_yes_no, required=required,
-            widget=forms.RadioSelect(attrs={"class": "kern-radio__input"}), empty_value=None,
+            label=label,
+            choices=YES_NO,
+            coerce=_yes_no,
+            required=required,
+            widget=forms.RadioSelect(attrs={"class": "kern-radio__input"}),
+            empty_value=None,
         )
     if kind == "long":
-        return forms.IntegerField(label=label, required=required, initial=initial,
-                                  widget=forms.NumberInput(attrs=INPUT))
+        return forms.IntegerField(
+            label=label, required=required, initial=initial, widget=forms.NumberInput(attrs=INPUT)
+        )
     if kind == "date":
-        return forms.DateField(label=label, required=required, initial=initial,
-                               widget=forms.DateInput(attrs={**INPUT, "type": "date"},
-                                                      format="%Y-%m-%d"))
+        return forms.DateField(
+            label=label,
+            required=required,
+            initial=initial,
+            widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
+        )
     if kind == "enum":
-        return forms.ChoiceField(label=label, required=required, initial=initial,
-                                 choices=[("", "—"), *[tuple(o) for o in spec.get("options", [])]],
-                                 widget=forms.Select(attrs=SELECT))
+        return forms.ChoiceField(
+            label=label,
+            required=required,
+            initial=initial,
+            choices=[("", "—"), *[tuple(o) for o in spec.get("options", [])]],
+            widget=forms.Select(attrs=SELECT),
+        )
     if kind == "text":
-        return forms.CharField(label=label, required=required, initial=initial, max_length=20000,
-                               widget=forms.Textarea(attrs={**INPUT, "rows": "4"}))
-    return forms.CharField(label=label, required=required, initial=initial, max_length=2000,
-                           widget=forms.TextInput(attrs=INPUT))
+        return forms.CharField(
+            label=label,
+            required=required,
+            initial=initial,
+            max_length=20000,
+            widget=forms.Textarea(attrs={**INPUT, "rows": "4"}),
+        )
+    return forms.CharField(
+        label=label,
+        required=required,
+        initial=initial,
+        max_length=2000,
+        widget=forms.TextInput(attrs=INPUT),
+    )
 
 
-def task_form(
-    task: HumanTask, data: Any = None, *, decision: Decision | None = None
-) -> TaskForm:
+def task_form(task: HumanTask, data: Any = None, *, decision: Decision | None = None) -> TaskForm:
     fields: dict[str, forms.Field] = {}
     if task.kind == TaskKind.DRAFT:
         fields["tenor"] = forms.CharField(
-            label=_("Entscheidung (Tenor)"), max_length=20000,
+            label=_("Entscheidung (Tenor)"),
+            max_length=20000,
             initial=decision.tenor if decision else "",
             help_text=_("Was entschieden wird, z. B. Steuer, Betrag und Beginn."),
             widget=forms.Textarea(attrs={**INPUT, "rows": "4"}),
         )
         fields["begruendung"] = forms.CharField(
-            label=_("Begründung"), required=False, max_length=20000,
+            label=_("Begründung"),
+            required=False,
+            max_length=20000,
             initial=decision.reasoning if decision else "",
             widget=forms.Textarea(attrs={**INPUT, "rows": "6"}),
         )
@@ -85,11 +110,14 @@ def task_form(
         fields["approved"] = forms.TypedChoiceField(
             label=_("Zeichnen Sie den Bescheid?"),
             choices=(("ja", _("Ja, ich zeichne")), ("nein", _("Nein, zurück an die Verfassung"))),
-            coerce=_yes_no, empty_value=None,
+            coerce=_yes_no,
+            empty_value=None,
             widget=forms.RadioSelect(attrs={"class": "kern-radio__input"}),
         )
         fields["anmerkung"] = forms.CharField(
-            label=_("Anmerkung"), required=False, max_length=2000,
+            label=_("Anmerkung"),
+            required=False,
+            max_length=2000,
             help_text=_("Pflicht, wenn Sie nicht zeichnen."),
             widget=forms.Textarea(attrs={**INPUT, "rows": "3"}),
         )

@@ -48,9 +48,7 @@ TEXTS = {
     "process_error": lambda d: _("Fehler im Prozessschritt „%(name)s“") % {"name": _name(d)},
     "process_retried": lambda d: _("Fehlgeschlagener Prozessschritt wird wiederholt"),
     "process_restarted": lambda d: _("Prozess neu gestartet"),
-    "process_rewound": lambda d: (
-        _("Prozess zurück zu „%(name)s“") % {"name": _name(d)}
-    ),
+    "process_rewound": lambda d: _("Prozess zurück zu „%(name)s“") % {"name": _name(d)},
     "task_escalated": lambda d: (
         _("Aufgabe „%(name)s“ an die Leitung eskaliert (%(to)s)")
         % {"name": _name(d), "to": d.get("to")}

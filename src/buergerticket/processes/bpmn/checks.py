@@ -34,26 +34,87 @@ HUMAN = ("userTask", "manualTask", "task")
 SERVICE = ("serviceTask", "sendTask")
 GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway")
 CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
-EVENTS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-          "boundaryEvent")
-FLOW_NODES = (*HUMAN, *SERVICE, *GATEWAYS, *EVENTS, "subProcess", "scriptTask",
-              "businessRuleTask", "receiveTask", "callActivity", "transaction",
-              "adHocSubProcess", "complexGateway", "eventBasedGateway")
+EVENTS = (
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+)
+FLOW_NODES = (
+    *HUMAN,
+    *SERVICE,
+    *GATEWAYS,
+    *EVENTS,
+    "subProcess",
+    "scriptTask",
+    "businessRuleTask",
+    "receiveTask",
+    "callActivity",
+    "transaction",
+    "adHocSubProcess",
+    "complexGateway",
+    "eventBasedGateway",
+)
 # Inside a process these only document (data, annotations, lanes) or are handled
 # with their parent element.
 DOCUMENTATION = {
-    "sequenceFlow", "textAnnotation", "association", "group", "dataObject",
-    "dataObjectReference", "dataStoreReference", "laneSet", "lane", "childLaneSet",
-    "flowNodeRef", "documentation", "extensionElements", "ioSpecification", "property",
-    "dataInputAssociation", "dataOutputAssociation", "incoming", "outgoing",
-    "conditionExpression", "potentialOwner", "performer", "humanPerformer",
-    "resourceAssignmentExpression", "resourceRef", "formalExpression", "text", "category",
-    "categoryValue", "dataState", "sourceRef", "targetRef", "transformation", "assignment",
-    "from", "to", "dataInput", "dataOutput", "inputSet", "outputSet", "dataInputRefs",
-    "dataOutputRefs", "inputSetRefs", "outputSetRefs", "optionalInputRefs",
-    "optionalOutputRefs", "whileExecutingInputRefs", "whileExecutingOutputRefs",
-    "auditing", "monitoring", "lane", "resourceParameterBinding", "expression",
-    "supportedInterfaceRef", "ioBinding", "correlationSubscription", "correlationPropertyBinding",
+    "sequenceFlow",
+    "textAnnotation",
+    "association",
+    "group",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+    "laneSet",
+    "lane",
+    "childLaneSet",
+    "flowNodeRef",
+    "documentation",
+    "extensionElements",
+    "ioSpecification",
+    "property",
+    "dataInputAssociation",
+    "dataOutputAssociation",
+    "incoming",
+    "outgoing",
+    "conditionExpression",
+    "potentialOwner",
+    "performer",
+    "humanPerformer",
+    "resourceAssignmentExpression",
+    "resourceRef",
+    "formalExpression",
+    "text",
+    "category",
+    "categoryValue",
+    "dataState",
+    "sourceRef",
+    "targetRef",
+    "transformation",
+    "assignment",
+    "from",
+    "to",
+    "dataInput",
+    "dataOutput",
+    "inputSet",
+    "outputSet",
+    "dataInputRefs",
+    "dataOutputRefs",
+    "inputSetRefs",
+    "outputSetRefs",
+    "optionalInputRefs",
+    "optionalOutputRefs",
+    "whileExecutingInputRefs",
+    "whileExecutingOutputRefs",
+    "auditing",
+    "monitoring",
+    "resourceParameterBinding",
+    "expression",
+    "supportedInterfaceRef",
+    "ioBinding",
+    "correlationSubscription",
+    "correlationPropertyBinding",
 }
 UNSUPPORTED_NODES = {
     "scriptTask": "Skriptaufgaben aus Prozessmodellen werden nie ausgeführt.",
@@ -132,8 +193,9 @@ def _walk(process: etree._Element) -> Iterable[etree._Element]:
 
 
 class _Checker:
-    def __init__(self, root: etree._Element, directory: Directory | None,
-                 handler_names: Iterable[str] | None):
+    def __init__(
+        self, root: etree._Element, directory: Directory | None, handler_names: Iterable[str] | None
+    ):
         self.root = root
         self.directory = directory
         self.handlers = set(handler_names) if handler_names is not None else None
@@ -184,14 +246,18 @@ class _Checker:
                 if tag in HUMAN:
                     assignment = read_assignment(element, self.lanes.get(element.get("id", "")))
                     sign_off, _ = read_sign_off(element)
-                    mapped = [
-                        t.label()
-                        for t in (
-                            *(self.directory.map_group(g) for g in assignment.groups),
-                            *(self.directory.map_user(u) for u in assignment.users),
-                        )
-                        if t is not None
-                    ] if self.directory else []
+                    mapped = (
+                        [
+                            t.label()
+                            for t in (
+                                *(self.directory.map_group(g) for g in assignment.groups),
+                                *(self.directory.map_user(u) for u in assignment.users),
+                            )
+                            if t is not None
+                        ]
+                        if self.directory
+                        else []
+                    )
                     user_tasks.append(
                         {
                             "id": element.get("id", ""),
@@ -220,8 +286,11 @@ class _Checker:
                 elif tag == "timerEventDefinition":
                     event = element.getparent()
                     value = next(
-                        ((local_name(c.tag), (c.text or "").strip()) for c in element
-                         if isinstance(c.tag, str)),
+                        (
+                            (local_name(c.tag), (c.text or "").strip())
+                            for c in element
+                            if isinstance(c.tag, str)
+                        ),
                         ("", ""),
                     )
                     timers.append(
@@ -240,8 +309,9 @@ class _Checker:
                     "name": element_name(p),
                     "is_executable": p.get("isExecutable"),
                     "flow_nodes": sum(
-                        1 for e in p.iter() if local_name(e.tag) in FLOW_NODES
-                        and namespace(e.tag) == BPMN_NS
+                        1
+                        for e in p.iter()
+                        if local_name(e.tag) in FLOW_NODES and namespace(e.tag) == BPMN_NS
                     ),
                 }
                 for p in processes
@@ -259,8 +329,12 @@ class _Checker:
 
     def choose_process(self) -> etree._Element | None:
         processes = self.root.findall(q("process"))
-        with_nodes = [p for p in processes if p.find(q("startEvent")) is not None
-                      or any(p.iter(*(q(n) for n in (*HUMAN, *SERVICE))))]
+        with_nodes = [
+            p
+            for p in processes
+            if p.find(q("startEvent")) is not None
+            or any(p.iter(*(q(n) for n in (*HUMAN, *SERVICE))))
+        ]
         if not with_nodes:
             if processes:
                 self.add(ERROR, processes[0], "Der Prozess enthält kein Startereignis.")
@@ -270,15 +344,23 @@ class _Checker:
         runnable = [p for p in with_nodes if p.get("isExecutable", "true") != "false"]
         if not runnable:
             for process in with_nodes:
-                self.add(ERROR, process, "Der Prozess ist im Modell als nicht ausführbar "
-                         "markiert (isExecutable=\"false\").")
+                self.add(
+                    ERROR,
+                    process,
+                    "Der Prozess ist im Modell als nicht ausführbar "
+                    'markiert (isExecutable="false").',
+                )
             return with_nodes[0]
         if len(runnable) > 1:
             ids = ", ".join(p.get("id", "") for p in runnable)
             for process in runnable[1:]:
-                self.add(ERROR, process, f"Mehrere ausführbare Prozesse ({ids}); ein Vorgang "
-                         "folgt genau einem Prozess. Markieren Sie die übrigen als nicht "
-                         "ausführbar.")
+                self.add(
+                    ERROR,
+                    process,
+                    f"Mehrere ausführbare Prozesse ({ids}); ein Vorgang "
+                    "folgt genau einem Prozess. Markieren Sie die übrigen als nicht "
+                    "ausführbar.",
+                )
         return runnable[0]
 
     # --- element checks -------------------------------------------------------
@@ -286,12 +368,17 @@ class _Checker:
     def check_process(self, process: etree._Element) -> None:
         starts = process.findall(q("startEvent"))
         if len(starts) != 1:
-            self.add(ERROR, process, f"Ein ausführbarer Prozess braucht genau ein "
-                     f"Startereignis (gefunden: {len(starts)}).")
+            self.add(
+                ERROR,
+                process,
+                f"Ein ausführbarer Prozess braucht genau ein "
+                f"Startereignis (gefunden: {len(starts)}).",
+            )
         for element in _walk(process):
             for what in script_like(element):
-                self.add(ERROR, element, f"{what}: Skripte aus Prozessmodellen werden nie "
-                         "ausgeführt.")
+                self.add(
+                    ERROR, element, f"{what}: Skripte aus Prozessmodellen werden nie ausgeführt."
+                )
             if namespace(element.tag) != BPMN_NS:
                 continue
             tag = local_name(element.tag)
@@ -312,19 +399,30 @@ class _Checker:
                 self.check_flow(element)
             elif tag in ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics"):
                 parent = element.getparent()
-                self.add(ERROR, parent if parent is not None else element,
-                         "Schleifen und Mehrfachinstanzen werden nicht unterstützt.")
+                self.add(
+                    ERROR,
+                    parent if parent is not None else element,
+                    "Schleifen und Mehrfachinstanzen werden nicht unterstützt.",
+                )
             elif tag in GATEWAYS:
                 self.check_gateway(element, process)
             elif tag not in DOCUMENTATION and tag not in FLOW_NODES:
-                if tag.endswith("EventDefinition") or tag in ("timeDuration", "timeDate",
-                                                               "timeCycle", "condition"):
+                if tag.endswith("EventDefinition") or tag in (
+                    "timeDuration",
+                    "timeDate",
+                    "timeCycle",
+                    "condition",
+                ):
                     continue
                 self.add(WARNING, element, f"Das Element „{tag}“ wird nur dokumentiert.")
-            if tag in FLOW_NODES and tag not in GATEWAYS and tag != "boundaryEvent":
-                if len(self._outgoing(process, element)) > 1:
-                    self.add(ERROR, element, "Mehrere ausgehende Sequenzflüsse an einer "
-                             "Aktivität oder einem Ereignis; bitte ein Gateway verwenden.")
+            splits = tag in FLOW_NODES and tag not in GATEWAYS and tag != "boundaryEvent"
+            if splits and len(self._outgoing(process, element)) > 1:
+                self.add(
+                    ERROR,
+                    element,
+                    "Mehrere ausgehende Sequenzflüsse an einer "
+                    "Aktivität oder einem Ereignis; bitte ein Gateway verwenden.",
+                )
 
     _outgoing_cache: dict[int, dict[str, list[etree._Element]]]
 
@@ -344,18 +442,27 @@ class _Checker:
         lane = self.lanes.get(element.get("id", ""))
         assignment = read_assignment(element, lane)
         for value in assignment.unsupported:
-            self.add(ERROR, element, f"Dynamische Zuweisung „{value}“ wird nicht unterstützt; "
-                     "bitte eine Rolle oder einen Fachbereich angeben.")
+            self.add(
+                ERROR,
+                element,
+                f"Dynamische Zuweisung „{value}“ wird nicht unterstützt; "
+                "bitte eine Rolle oder einen Fachbereich angeben.",
+            )
         if self.directory is not None:
             for group in assignment.groups:
                 if self.directory.map_group(group) is None:
                     if assignment.source == "Bahn":
-                        self.add(WARNING, element, f"Die Bahn „{group}“ entspricht keiner Rolle "
-                                 "und keinem Fachbereich; die Aufgabe geht an die zuständige "
-                                 "Person des Vorgangs.")
+                        self.add(
+                            WARNING,
+                            element,
+                            f"Die Bahn „{group}“ entspricht keiner Rolle "
+                            "und keinem Fachbereich; die Aufgabe geht an die zuständige "
+                            "Person des Vorgangs.",
+                        )
                     else:
-                        self.add(ERROR, element, f"Rolle oder Fachbereich „{group}“ gibt es hier "
-                                 "nicht.")
+                        self.add(
+                            ERROR, element, f"Rolle oder Fachbereich „{group}“ gibt es hier nicht."
+                        )
             for user in assignment.users:
                 if self.directory.map_user(user) is None:
                     self.add(ERROR, element, f"Mitarbeiter:in „{user}“ gibt es hier nicht.")
@@ -364,8 +471,13 @@ class _Checker:
             self.add(ERROR, element, problem)
         sign_off, _template = read_sign_off(element)
         if sign_off and sign_off not in SIGN_OFF_KINDS:
-            self.add(ERROR, element, f"Unbekannte Zeichnungsart „{sign_off}“ (erlaubt: "
-                     + ", ".join(SIGN_OFF_KINDS) + ").")
+            self.add(
+                ERROR,
+                element,
+                f"Unbekannte Zeichnungsart „{sign_off}“ (erlaubt: "
+                + ", ".join(SIGN_OFF_KINDS)
+                + ").",
+            )
 
     def check_service(self, element: etree._Element) -> None:
         handler = read_handler(element)
@@ -373,55 +485,84 @@ class _Checker:
             self.add(ERROR, element, f"Nicht unterstützte Implementierung: {handler.unsupported}.")
         if not handler.name:
             if not handler.unsupported:
-                self.add(ERROR, element, "Die Serviceaufgabe nennt keinen Handler "
-                         "(bt:handler, camunda:topic oder zeebe:taskDefinition).")
+                self.add(
+                    ERROR,
+                    element,
+                    "Die Serviceaufgabe nennt keinen Handler "
+                    "(bt:handler, camunda:topic oder zeebe:taskDefinition).",
+                )
         elif self.handlers is not None and handler.name not in self.handlers:
             known = ", ".join(sorted(self.handlers)) or "keine"
-            self.add(ERROR, element, f"Der Handler „{handler.name}“ ist nicht registriert "
-                     f"(vorhanden: {known}).")
+            self.add(
+                ERROR,
+                element,
+                f"Der Handler „{handler.name}“ ist nicht registriert (vorhanden: {known}).",
+            )
         sign_off, _ = read_sign_off(element)
         if sign_off:
-            self.add(ERROR, element, "Zeichnungen (bt:signOff) sind nur an Benutzeraufgaben "
-                     "möglich.")
+            self.add(
+                ERROR, element, "Zeichnungen (bt:signOff) sind nur an Benutzeraufgaben möglich."
+            )
 
     def check_event(self, element: etree._Element) -> None:
         tag = local_name(element.tag)
-        definitions = [c for c in element if isinstance(c.tag, str)
-                       and local_name(c.tag).endswith("EventDefinition")]
+        definitions = [
+            c
+            for c in element
+            if isinstance(c.tag, str) and local_name(c.tag).endswith("EventDefinition")
+        ]
         kinds = [local_name(d.tag) for d in definitions]
         if element.get("eventDefinitionRef") or len(definitions) > 1:
-            self.add(ERROR, element, "Mehrfach- oder referenzierte Ereignisdefinitionen werden "
-                     "nicht unterstützt.")
+            self.add(
+                ERROR,
+                element,
+                "Mehrfach- oder referenzierte Ereignisdefinitionen werden nicht unterstützt.",
+            )
             return
         kind = kinds[0] if kinds else ""
         label = EVENT_DEFINITIONS.get(kind, kind)
         if tag == "startEvent":
             if kind == "messageEventDefinition":
-                self.add(WARNING, element, "Das Nachrichten-Startereignis wird als Eingang des "
-                         "Vorgangs gedeutet.")
+                self.add(
+                    WARNING,
+                    element,
+                    "Das Nachrichten-Startereignis wird als Eingang des Vorgangs gedeutet.",
+                )
             elif kind:
-                self.add(ERROR, element, f"Ein Prozess beginnt mit dem Eingang des Vorgangs; "
-                         f"{label} als Start wird nicht unterstützt.")
-        elif tag == "endEvent":
-            if kind not in ("", "terminateEventDefinition"):
-                self.add(ERROR, element, f"{label} als Ende wird nicht unterstützt.")
-        elif tag == "intermediateThrowEvent":
-            if kind:
-                self.add(ERROR, element, f"{label} (auslösend) wird nicht unterstützt.")
-        elif tag in ("intermediateCatchEvent", "boundaryEvent"):
-            if kind != "timerEventDefinition":
-                self.add(ERROR, element, f"{label or 'Ereignis ohne Definition'} wird nicht "
-                         "unterstützt; nur Zeitereignisse.")
+                self.add(
+                    ERROR,
+                    element,
+                    f"Ein Prozess beginnt mit dem Eingang des Vorgangs; "
+                    f"{label} als Start wird nicht unterstützt.",
+                )
+        elif tag == "endEvent" and kind not in ("", "terminateEventDefinition"):
+            self.add(ERROR, element, f"{label} als Ende wird nicht unterstützt.")
+        elif tag == "intermediateThrowEvent" and kind:
+            self.add(ERROR, element, f"{label} (auslösend) wird nicht unterstützt.")
+        elif tag in ("intermediateCatchEvent", "boundaryEvent") and kind != "timerEventDefinition":
+            self.add(
+                ERROR,
+                element,
+                f"{label or 'Ereignis ohne Definition'} wird nicht unterstützt; "
+                "nur Zeitereignisse.",
+            )
         if kind == "timerEventDefinition":
             self.check_timer(element, definitions[0])
 
     def check_timer(self, element: etree._Element, definition: etree._Element) -> None:
-        values = [c for c in definition if isinstance(c.tag, str)
-                  and local_name(c.tag) in ("timeDuration", "timeDate", "timeCycle")]
+        values = [
+            c
+            for c in definition
+            if isinstance(c.tag, str)
+            and local_name(c.tag) in ("timeDuration", "timeDate", "timeCycle")
+        ]
         text = (values[0].text or "").strip() if values else ""
         if not text:
-            self.add(ERROR, element, "Das Zeitereignis hat keinen Zeitwert (timeDuration, "
-                     "timeDate oder timeCycle).")
+            self.add(
+                ERROR,
+                element,
+                "Das Zeitereignis hat keinen Zeitwert (timeDuration, timeDate oder timeCycle).",
+            )
             return
         try:
             compile_expression(text, timer=True)
@@ -439,8 +580,9 @@ class _Checker:
             return
         juel = text.startswith(("${", "#{"))
         if language not in SUPPORTED_LANGUAGES and not juel:
-            self.add(ERROR, flow, f"Bedingungen in der Sprache {language} werden nicht "
-                     "unterstützt.")
+            self.add(
+                ERROR, flow, f"Bedingungen in der Sprache {language} werden nicht unterstützt."
+            )
             return
         try:
             compile_expression(text)
@@ -454,8 +596,12 @@ class _Checker:
             default = gateway.get("default")
             for flow in outgoing:
                 if flow.get("id") != default and flow.find(q("conditionExpression")) is None:
-                    self.add(ERROR, flow, "Ein Sequenzfluss aus einem verzweigenden Gateway "
-                             "braucht eine Bedingung oder muss der Standardfluss sein.")
+                    self.add(
+                        ERROR,
+                        flow,
+                        "Ein Sequenzfluss aus einem verzweigenden Gateway "
+                        "braucht eine Bedingung oder muss der Standardfluss sein.",
+                    )
 
     def check_spiff(self, process: etree._Element) -> None:
         from .spiff import build
@@ -467,13 +613,21 @@ class _Checker:
             tag = getattr(exc, "tag", "") or "process"
             message = str(exc).split("\n")[0]
             self.findings.append(
-                Finding(ERROR, element_id, tag.replace("bpmn:", ""), getattr(exc, "name", ""),
-                        f"Die Prozess-Engine kann das Modell nicht übernehmen: {message}")
+                Finding(
+                    ERROR,
+                    element_id,
+                    tag.replace("bpmn:", ""),
+                    getattr(exc, "name", ""),
+                    f"Die Prozess-Engine kann das Modell nicht übernehmen: {message}",
+                )
             )
 
 
-def inspect(root: etree._Element, directory: Directory | None = None,
-            handler_names: Iterable[str] | None = None) -> Inspection:
+def inspect(
+    root: etree._Element,
+    directory: Directory | None = None,
+    handler_names: Iterable[str] | None = None,
+) -> Inspection:
     """Analyse ``root`` and check the process that would run for a case."""
     checker = _Checker(root, directory, handler_names)
     analysis = checker.analyse()

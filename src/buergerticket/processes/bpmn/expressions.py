@@ -154,7 +154,9 @@ def _check(node: ast.AST) -> None:
         _check(node.body)
     elif isinstance(node, ast.Constant):
         if not isinstance(node.value, str | int | float | bool | type(None)):
-            raise ExpressionError(f"Konstante vom Typ {type(node.value).__name__} ist nicht erlaubt.")
+            raise ExpressionError(
+                f"Konstante vom Typ {type(node.value).__name__} ist nicht erlaubt."
+            )
     elif isinstance(node, ast.Name):
         if node.id.startswith("_"):
             raise ExpressionError(f"Der Name „{node.id}“ ist nicht erlaubt.")
@@ -185,7 +187,7 @@ def _check(node: ast.AST) -> None:
             _check(element)
     elif isinstance(node, ast.Subscript):
         if not isinstance(node.slice, ast.Constant) or not isinstance(node.slice.value, str | int):
-            raise ExpressionError("Nur feste Schlüssel sind erlaubt, z. B. daten[\"feld\"].")
+            raise ExpressionError('Nur feste Schlüssel sind erlaubt, z. B. daten["feld"].')
         _check(node.value)
     elif isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
@@ -244,9 +246,9 @@ def _eval(node: ast.AST, data: Mapping[str, Any]) -> Any:
         if isinstance(node.op, ast.Mult):
             # Repetition ("x" * n) is the one way to build something huge; bound it first.
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, str | list | tuple) and isinstance(count, int):
-                    if len(seq) * max(count, 0) > MAX_VALUE:
-                        raise ExpressionError("Der Ausdruck erzeugt einen zu großen Wert.")
+                repeats = isinstance(seq, str | list | tuple) and isinstance(count, int)
+                if repeats and len(seq) * max(count, 0) > MAX_VALUE:
+                    raise ExpressionError("Der Ausdruck erzeugt einen zu großen Wert.")
         try:
             return _limit(_BINARY[type(node.op)](left, right))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:

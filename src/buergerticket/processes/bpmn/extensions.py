@@ -95,15 +95,19 @@ def read_assignment(element: etree._Element, lane: str | None) -> Assignment:
             text = (expr.text or "").strip()
             match = re.fullmatch(r"(group|user)\((.+)\)", text)
             if match:
-                take([match.group(2).strip()], groups if match.group(1) == "group" else users,
-                     "potentialOwner")
+                take(
+                    [match.group(2).strip()],
+                    groups if match.group(1) == "group" else users,
+                    "potentialOwner",
+                )
             elif text:
                 take([text], groups, "potentialOwner")
     if not groups and not users and not unsupported and lane:
         groups.append(lane)
         sources.append("Bahn")
-    return Assignment(tuple(groups), tuple(users), ", ".join(dict.fromkeys(sources)),
-                      tuple(unsupported))
+    return Assignment(
+        tuple(groups), tuple(users), ", ".join(dict.fromkeys(sources)), tuple(unsupported)
+    )
 
 
 @dataclass(frozen=True)
@@ -133,9 +137,8 @@ def read_handler(element: etree._Element) -> Handler:
                 params[child.get("name", "")] = child.text or ""
         elif ns == ZEEBE_NS and tag == "taskDefinition" and not name:
             name, source = child.get("type", ""), "zeebe:taskDefinition"
-    if not name:
-        if (_attr(element, "type", CAMUNDA_NS) or "") == "external":
-            name, source = _attr(element, "topic", CAMUNDA_NS) or "", "camunda:topic"
+    if not name and (_attr(element, "type", CAMUNDA_NS) or "") == "external":
+        name, source = _attr(element, "topic", CAMUNDA_NS) or "", "camunda:topic"
     for attribute in ("class", "delegateExpression", "expression"):
         value = _attr(element, attribute, CAMUNDA_NS)
         if value:
@@ -182,7 +185,8 @@ def read_form(element: etree._Element) -> tuple[list[FormField], list[str]]:
             problems.append(f"Formularfeld „{field_id}“: Typ „{kind}“ wird nicht unterstützt")
             continue
         required = any(
-            local_name(c.tag) == "constraint" and c.get("name") == "required"
+            local_name(c.tag) == "constraint"
+            and c.get("name") == "required"
             and (c.get("config") or "true") != "false"
             for c in child.iter()
             if isinstance(c.tag, str)

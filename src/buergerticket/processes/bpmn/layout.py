@@ -28,13 +28,34 @@ MARGIN_X = 80
 LANE_HEADER = 30
 POOL_HEADER = 30
 
-EVENT_TAGS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-              "boundaryEvent"}
-GATEWAY_TAGS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "complexGateway",
-                "eventBasedGateway"}
-ACTIVITY_TAGS = {"task", "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask",
-                 "scriptTask", "businessRuleTask", "callActivity", "subProcess", "transaction",
-                 "adHocSubProcess"}
+EVENT_TAGS = {
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+}
+GATEWAY_TAGS = {
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "complexGateway",
+    "eventBasedGateway",
+}
+ACTIVITY_TAGS = {
+    "task",
+    "userTask",
+    "manualTask",
+    "serviceTask",
+    "sendTask",
+    "receiveTask",
+    "scriptTask",
+    "businessRuleTask",
+    "callActivity",
+    "subProcess",
+    "transaction",
+    "adHocSubProcess",
+}
 
 
 def _kind(tag: str) -> str:
@@ -76,9 +97,9 @@ def _leaf_lanes(process: etree._Element) -> list[etree._Element]:
     return [lane for lane in lanes if lane.find(q("childLaneSet")) is None]
 
 
-def _layout_process(process: etree._Element, top: float) -> tuple[list[_Box], list[_Lane],
-                                                                   list[etree._Element], float,
-                                                                   float]:
+def _layout_process(
+    process: etree._Element, top: float
+) -> tuple[list[_Box], list[_Lane], list[etree._Element], float, float]:
     boxes: dict[str, _Box] = {}
     boundaries: list[etree._Element] = []
     for element in process:
@@ -194,12 +215,19 @@ def _layout_process(process: etree._Element, top: float) -> tuple[list[_Box], li
         host = boxes.get(boundary.get("attachedToRef", ""))
         if host is None:
             continue
-        siblings = sum(1 for b in result if b.element.get("attachedToRef") == host.element.get(
-            "id"))
+        siblings = sum(
+            1 for b in result if b.element.get("attachedToRef") == host.element.get("id")
+        )
         w, h = SIZES["event"]
         result.append(
-            _Box(boundary, "event", x=host.x + host.w - w - 4 - siblings * (w + 4),
-                 y=host.y + host.h - h / 2, w=w, h=h)
+            _Box(
+                boundary,
+                "event",
+                x=host.x + host.w - w - 4 - siblings * (w + 4),
+                y=host.y + host.h - h / 2,
+                w=w,
+                h=h,
+            )
         )
     return result, lanes, flows, width, y
 
@@ -208,27 +236,40 @@ def _waypoints(source: _Box, target: _Box, bottom: float) -> list[tuple[float, f
     if local_name(source.element.tag) == "boundaryEvent":
         sx, sy = source.x + source.w / 2, source.y + source.h
         tx, ty = target.x, target.y + target.h / 2
-        return [(sx, sy), (sx, ty), (tx, ty)] if tx > sx else [(sx, sy), (sx, bottom),
-                                                               (tx - 20, bottom), (tx - 20, ty),
-                                                               (tx, ty)]
+        return (
+            [(sx, sy), (sx, ty), (tx, ty)]
+            if tx > sx
+            else [(sx, sy), (sx, bottom), (tx - 20, bottom), (tx - 20, ty), (tx, ty)]
+        )
     sx, sy = source.x + source.w, source.y + source.h / 2
     tx, ty = target.x, target.y + target.h / 2
     if tx <= sx:  # a loop back: around below everything
-        return [(source.x + source.w / 2, source.y + source.h), (source.x + source.w / 2, bottom),
-                (target.x + target.w / 2, bottom), (target.x + target.w / 2, target.y + target.h)]
+        return [
+            (source.x + source.w / 2, source.y + source.h),
+            (source.x + source.w / 2, bottom),
+            (target.x + target.w / 2, bottom),
+            (target.x + target.w / 2, target.y + target.h),
+        ]
     if abs(sy - ty) < 1:
         return [(sx, sy), (tx, ty)]
     if source.kind == "gateway":  # leave a gateway from its lower/upper corner
         gx = source.x + source.w / 2
         gy = source.y + (source.h if ty > sy else 0)
         return [(gx, gy), (gx, ty), (tx, ty)]
-    mid = sx + (tx - sx) / 2
-    return [(sx, sy), (mid, sy), (mid, ty), (tx, ty)]
+    if target.kind == "gateway":  # join a gateway from below/above
+        gx = target.x + target.w / 2
+        gy = target.y + (target.h if sy > ty else 0)
+        return [(sx, sy), (gx, sy), (gx, gy)]
+    # Run along the source's row and turn just before the target, in the gap
+    # between layers, so the line does not cross the shapes in between.
+    turn = tx - 25
+    return [(sx, sy), (turn, sy), (turn, ty), (tx, ty)]
 
 
 def _bounds(parent: etree._Element, x: float, y: float, w: float, h: float) -> None:
-    etree.SubElement(parent, f"{{{DC_NS}}}Bounds", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}",
-                     height=f"{h:g}")
+    etree.SubElement(
+        parent, f"{{{DC_NS}}}Bounds", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}"
+    )
 
 
 def add_diagram(root: etree._Element) -> etree._Element:
@@ -241,9 +282,14 @@ def add_diagram(root: etree._Element) -> etree._Element:
         participants = {p.get("processRef", ""): p for p in collaboration.findall(q("participant"))}
     diagram = etree.SubElement(doc, f"{{{BPMNDI_NS}}}BPMNDiagram", id="bt_generated_diagram")
     plane = etree.SubElement(
-        diagram, f"{{{BPMNDI_NS}}}BPMNPlane", id="bt_generated_plane",
-        bpmnElement=(collaboration.get("id", "") if collaboration is not None
-                     else (processes[0].get("id", "") if processes else "")),
+        diagram,
+        f"{{{BPMNDI_NS}}}BPMNPlane",
+        id="bt_generated_plane",
+        bpmnElement=(
+            collaboration.get("id", "")
+            if collaboration is not None
+            else (processes[0].get("id", "") if processes else "")
+        ),
     )
     top = 40.0
     for process in processes:
@@ -252,18 +298,31 @@ def add_diagram(root: etree._Element) -> etree._Element:
             continue
         pool = participants.get(process.get("id", ""))
         if pool is not None:
-            shape = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape", id=f"{pool.get('id')}_di",
-                                     bpmnElement=pool.get("id", ""), isHorizontal="true")
+            shape = etree.SubElement(
+                plane,
+                f"{{{BPMNDI_NS}}}BPMNShape",
+                id=f"{pool.get('id')}_di",
+                bpmnElement=pool.get("id", ""),
+                isHorizontal="true",
+            )
             _bounds(shape, MARGIN_X, top, width - MARGIN_X + 40, bottom - top)
             for lane in lanes:
                 if lane.element is None:
                     continue
-                shape = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape",
-                                         id=f"{lane.element.get('id')}_di",
-                                         bpmnElement=lane.element.get("id", ""),
-                                         isHorizontal="true")
-                _bounds(shape, MARGIN_X + POOL_HEADER, lane.top, width - MARGIN_X - POOL_HEADER
-                        + 40, lane.height)
+                shape = etree.SubElement(
+                    plane,
+                    f"{{{BPMNDI_NS}}}BPMNShape",
+                    id=f"{lane.element.get('id')}_di",
+                    bpmnElement=lane.element.get("id", ""),
+                    isHorizontal="true",
+                )
+                _bounds(
+                    shape,
+                    MARGIN_X + POOL_HEADER,
+                    lane.top,
+                    width - MARGIN_X - POOL_HEADER + 40,
+                    lane.height,
+                )
         by_id = {b.element.get("id", ""): b for b in boxes}
         for box in boxes:
             attrs = {"id": f"{box.element.get('id')}_di", "bpmnElement": box.element.get("id", "")}
@@ -274,12 +333,18 @@ def add_diagram(root: etree._Element) -> etree._Element:
             shape = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNShape", **attrs)
             _bounds(shape, box.x, box.y, box.w, box.h)
         for flow in flows:
-            source, target = by_id.get(flow.get("sourceRef", "")), by_id.get(
-                flow.get("targetRef", ""))
+            source, target = (
+                by_id.get(flow.get("sourceRef", "")),
+                by_id.get(flow.get("targetRef", "")),
+            )
             if source is None or target is None:
                 continue
-            edge = etree.SubElement(plane, f"{{{BPMNDI_NS}}}BPMNEdge", id=f"{flow.get('id')}_di",
-                                    bpmnElement=flow.get("id", ""))
+            edge = etree.SubElement(
+                plane,
+                f"{{{BPMNDI_NS}}}BPMNEdge",
+                id=f"{flow.get('id')}_di",
+                bpmnElement=flow.get("id", ""),
+            )
             for x, y in _waypoints(source, target, bottom - 15):
                 etree.SubElement(edge, f"{{{DI_NS}}}waypoint", x=f"{x:g}", y=f"{y:g}")
         top = bottom + 40

@@ -121,7 +121,7 @@ class _NoStore:
         return None
 
 
-class _AnyStore(dict):  # type: ignore[type-arg]
+class _AnyStore(dict[str, type]):
     def __contains__(self, key: object) -> bool:
         return True
 

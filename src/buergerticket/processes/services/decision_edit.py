@@ -31,8 +31,9 @@ def rewind_target(workflow: Any) -> Any | None:
         return None  # drafting is open anyway: signing will follow
     drafts = [t.last_state_change for t in completed if _sign_off_kind(t) == "draft"]
     since = max(drafts) if drafts else 0.0
-    signed = [t for t in completed if _sign_off_kind(t) in SIGN_OFF
-              and t.last_state_change >= since]
+    signed = [
+        t for t in completed if _sign_off_kind(t) in SIGN_OFF and t.last_state_change >= since
+    ]
     return min(signed, key=lambda t: t.last_state_change) if signed else None
 
 
@@ -60,8 +61,10 @@ def change_decision(case_id: int, *, staff: Staff, tenor: str, reasoning: str) -
                 case_id,
                 actor=runtime.process_actor(instance),
                 type="process_rewound",
-                details={"element": target.task_spec.bpmn_id,
-                         "name": target.task_spec.bpmn_name or target.task_spec.bpmn_id},
+                details={
+                    "element": target.task_spec.bpmn_id,
+                    "name": target.task_spec.bpmn_name or target.task_spec.bpmn_id,
+                },
                 reason="Bescheid geändert – die Zeichnung ist erneut erforderlich.",
             )
             runtime.drive(instance, workflow)

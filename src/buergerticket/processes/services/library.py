@@ -105,11 +105,23 @@ class Report:
     imported: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
 
-    def problem(self, file: str, message: str, *, element_id: str = "", element_type: str = "",
-                severity: str = "error") -> None:
+    def problem(
+        self,
+        file: str,
+        message: str,
+        *,
+        element_id: str = "",
+        element_type: str = "",
+        severity: str = "error",
+    ) -> None:
         self.problems.append(
-            {"file": file, "severity": severity, "element_id": element_id,
-             "element_type": element_type, "message": message}
+            {
+                "file": file,
+                "severity": severity,
+                "element_id": element_id,
+                "element_type": element_type,
+                "message": message,
+            }
         )
 
     @property
@@ -163,8 +175,14 @@ def import_file(
         service = Service.objects.filter(organisation=organisation, code=key).first()
     try:
         imported = import_version(
-            organisation, data, file_name=file_name.rsplit("/", 1)[-1], key=key,
-            service=service, kind=kind, actor=actor, source="Datei-Import",
+            organisation,
+            data,
+            file_name=file_name.rsplit("/", 1)[-1],
+            key=key,
+            service=service,
+            kind=kind,
+            actor=actor,
+            source="Datei-Import",
         )
     except (BpmnFileError, RegisterError) as exc:
         report.problem(file_name, str(exc), element_type="file")
@@ -177,13 +195,15 @@ def _read_zip(data: bytes, report: Report) -> dict[str, bytes] | None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        report.problem("", "Die Datei ist kein ZIP-Archiv (Paket) und keine BPMN-Datei.",
-                       element_type="file")
+        report.problem(
+            "", "Die Datei ist kein ZIP-Archiv (Paket) und keine BPMN-Datei.", element_type="file"
+        )
         return None
     members = [i for i in archive.infolist() if not i.is_dir()]
     if len(members) > MAX_ENTRIES:
-        report.problem("", f"Das Paket enthält mehr als {MAX_ENTRIES} Dateien.",
-                       element_type="file")
+        report.problem(
+            "", f"Das Paket enthält mehr als {MAX_ENTRIES} Dateien.", element_type="file"
+        )
         return None
     if sum(i.file_size for i in members) > MAX_TOTAL:
         report.problem("", "Das Paket ist entpackt größer als 100 MB.", element_type="file")
@@ -200,26 +220,34 @@ def _read_zip(data: bytes, report: Report) -> dict[str, bytes] | None:
         try:
             files[name] = archive.read(info)
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-            report.problem(name, f"Die Datei lässt sich nicht entpacken: {exc}",
-                           element_type="file")
+            report.problem(
+                name, f"Die Datei lässt sich nicht entpacken: {exc}", element_type="file"
+            )
     return files
 
 
 def _manifest(files: dict[str, bytes], report: Report) -> dict[str, Any] | None:
     raw = files.get(MANIFEST)
     if raw is None:
-        report.problem(MANIFEST, "Das Paket hat keine Metadaten-Datei; alle BPMN-Dateien werden "
-                       "ohne Zuordnung importiert.", element_type="file", severity="warning")
+        report.problem(
+            MANIFEST,
+            "Das Paket hat keine Metadaten-Datei; alle BPMN-Dateien werden "
+            "ohne Zuordnung importiert.",
+            element_type="file",
+            severity="warning",
+        )
         return None
     try:
         manifest = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        report.problem(MANIFEST, f"Die Metadaten sind kein gültiges JSON: {exc}",
-                       element_type="file")
+        report.problem(
+            MANIFEST, f"Die Metadaten sind kein gültiges JSON: {exc}", element_type="file"
+        )
         return None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        report.problem(MANIFEST, f"Unbekanntes Paketformat (erwartet „{FORMAT}“).",
-                       element_type="file")
+        report.problem(
+            MANIFEST, f"Unbekanntes Paketformat (erwartet „{FORMAT}“).", element_type="file"
+        )
         return None
     if not isinstance(manifest.get("models"), list):
         report.problem(MANIFEST, "Die Metadaten nennen keine Modelle.", element_type="file")
@@ -228,7 +256,10 @@ def _manifest(files: dict[str, bytes], report: Report) -> dict[str, Any] | None:
 
 
 def import_package(
-    organisation: Organisation, data: bytes, *, actor: Staff | None = None,
+    organisation: Organisation,
+    data: bytes,
+    *,
+    actor: Staff | None = None,
     file_name: str = "paket.zip",
 ) -> Report:
     """Import a package (or a single BPMN file) as drafts; never raises for bad input."""
@@ -262,15 +293,19 @@ def import_package(
         listed.add(path)
         content = files.get(path)
         if content is None:
-            report.problem(path or MANIFEST, f"Die Datei „{path}“ fehlt im Paket.",
-                           element_type="file")
+            report.problem(
+                path or MANIFEST, f"Die Datei „{path}“ fehlt im Paket.", element_type="file"
+            )
             continue
         expected = str(entry.get("sha256") or "")
         actual = hashlib.sha256(content).hexdigest()
         if expected != actual:
-            report.problem(path, f"Prüfsumme stimmt nicht (erwartet {expected or '—'}, "
-                           f"gefunden {actual}); das Modell wurde nicht importiert.",
-                           element_type="file")
+            report.problem(
+                path,
+                f"Prüfsumme stimmt nicht (erwartet {expected or '—'}, "
+                f"gefunden {actual}); das Modell wurde nicht importiert.",
+                element_type="file",
+            )
             continue
         service = None
         mapping = entry.get("service")
@@ -278,10 +313,16 @@ def import_package(
         if code:
             service = Service.objects.filter(organisation=organisation, code=code).first()
             if service is None:
-                report.problem(path, f"Die Leistung „{code}“ gibt es hier nicht; das Modell ist "
-                               "keiner Leistung zugeordnet.", element_type="service",
-                               severity="warning")
-        kind = entry.get("kind") if entry.get("kind") in VersionKind.values else VersionKind.TO_BE
+                report.problem(
+                    path,
+                    f"Die Leistung „{code}“ gibt es hier nicht; das Modell ist "
+                    "keiner Leistung zugeordnet.",
+                    element_type="service",
+                    severity="warning",
+                )
+        kind = str(entry.get("kind") or "")
+        if kind not in VersionKind.values:
+            kind = VersionKind.TO_BE
         attributes = entry.get("attributes") if isinstance(entry.get("attributes"), dict) else {}
         try:
             imported = import_version(
@@ -307,6 +348,10 @@ def import_package(
         _record(report, path, imported.version, imported.unchanged)
     for name in sorted(files):
         if name != MANIFEST and name not in listed:
-            report.problem(name, "Die Datei ist in den Metadaten nicht aufgeführt und wurde "
-                           "nicht importiert.", element_type="file", severity="warning")
+            report.problem(
+                name,
+                "Die Datei ist in den Metadaten nicht aufgeführt und wurde nicht importiert.",
+                element_type="file",
+                severity="warning",
+            )
     return report

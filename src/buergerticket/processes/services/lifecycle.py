@@ -46,8 +46,9 @@ def active_instance(case: Case | int) -> ProcessInstance | None:
     )
 
 
-def start(case: Case, version: ProcessVersion | None = None, *, in_case_write: bool = True
-          ) -> ProcessInstance:
+def start(
+    case: Case, version: ProcessVersion | None = None, *, in_case_write: bool = True
+) -> ProcessInstance:
     """Start ``version`` (default: the service's published model) for ``case``."""
     now = timezone.now()
     if version is None:
@@ -153,8 +154,15 @@ def follow_case(case: Case, *, old_department: str | None = None) -> None:
         task.regular_assignee = chosen.standing_in_for
         task.assignment_rule = chosen.rule
         task.assignment_note = chosen.note[:300]
-        task.save(update_fields=["department", "assignee", "regular_assignee",
-                                 "assignment_rule", "assignment_note"])
+        task.save(
+            update_fields=[
+                "department",
+                "assignee",
+                "regular_assignee",
+                "assignment_rule",
+                "assignment_note",
+            ]
+        )
 
 
 def deadline_moved(case: Case) -> None:
@@ -190,8 +198,11 @@ def wake(instance_id: int, case_id: int, now: dt.datetime | None = None) -> bool
             runtime.set_error(instance, "", str(exc), now)
             instance.save(update_fields=["status", "error", "error_element", "error_at", "wake_at"])
             case_services.record_event(
-                case_id, actor=runtime.process_actor(instance), type="process_error",
-                details={"element": ""}, reason=str(exc)[:500],
+                case_id,
+                actor=runtime.process_actor(instance),
+                type="process_error",
+                details={"element": ""},
+                reason=str(exc)[:500],
             )
             return True
         with runtime.driving(case_id):
@@ -232,21 +243,27 @@ def reroute_absent(day: dt.date | None = None) -> int:
     """Open tasks of people absent today go to whoever stands in (worker job)."""
     day = day or timezone.localdate()
     absent = set(
-        Absence.objects.filter(start__lte=day, end__gte=day, cancelled_at__isnull=True)
-        .values_list("staff_id", flat=True)
+        Absence.objects.filter(start__lte=day, end__gte=day, cancelled_at__isnull=True).values_list(
+            "staff_id", flat=True
+        )
     )
     if not absent:
         return 0
     moved = 0
-    for task in HumanTask.objects.filter(state=TaskState.OPEN, assignee_id__in=absent).select_related(
+    for task in HumanTask.objects.filter(
+        state=TaskState.OPEN, assignee_id__in=absent
+    ).select_related(
         "case", "department", "instance", "instance__version", "instance__version__model"
     ):
         with transaction.atomic():
             lock_case(task.case_id)
             case = load_case(task.case_id)
             chosen = assignment.resolve(
-                case, role=task.role, department=task.department,
-                exclude=excluded_for(task.kind, case, task.instance), day=day,
+                case,
+                role=task.role,
+                department=task.department,
+                exclude=excluded_for(task.kind, case, task.instance),
+                day=day,
             )
             if chosen.staff.pk == task.assignee_id or chosen.staff.pk in absent_ids(
                 [chosen.staff], day
@@ -254,15 +271,22 @@ def reroute_absent(day: dt.date | None = None) -> int:
                 continue
             previous = task.assignee
             HumanTask.objects.filter(pk=task.pk).update(
-                assignee=chosen.staff, regular_assignee=previous, assignment_rule=chosen.rule,
+                assignee=chosen.staff,
+                regular_assignee=previous,
+                assignment_rule=chosen.rule,
                 assignment_note=chosen.note[:300],
             )
             case_services.record_event(
                 task.case_id,
                 actor=Actor.system("Abwesenheitsvertretung"),
                 type="task_reassigned",
-                details={"task": task.pk, "name": task.name, "from": previous.username,
-                         "to": chosen.staff.username, "rule": chosen.rule},
+                details={
+                    "task": task.pk,
+                    "name": task.name,
+                    "from": previous.username,
+                    "to": chosen.staff.username,
+                    "rule": chosen.rule,
+                },
             )
             moved += 1
     return moved
@@ -302,7 +326,9 @@ def retry(instance_id: int, *, staff: Staff) -> ProcessInstance:
         instance.error_element = ""
         instance.error_at = None
         case_services.record_event(
-            case.pk, actor=Actor.for_staff(staff), type="process_retried",
+            case.pk,
+            actor=Actor.for_staff(staff),
+            type="process_retried",
             details={"element": failed},
         )
         with runtime.driving(case.pk):
@@ -333,8 +359,11 @@ def restart(case_id: int, *, staff: Staff, reason: str) -> ProcessInstance:
         if current is not None:
             cancel(case, reason)
         case_services.record_event(
-            case.pk, actor=Actor.for_staff(staff), type="process_restarted",
-            details={"version": version.pk if version else None}, reason=reason.strip()[:500],
+            case.pk,
+            actor=Actor.for_staff(staff),
+            type="process_restarted",
+            details={"version": version.pk if version else None},
+            reason=reason.strip()[:500],
         )
         with runtime.driving(case.pk):
             instance = start(case, version, in_case_write=False)

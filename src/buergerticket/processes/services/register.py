@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from lxml import etree
 
 from buergerticket.catalog.models import Service
 from buergerticket.org.models import Organisation, Staff
@@ -58,11 +59,11 @@ class Imported:
     unchanged: bool  # the same XML was already the model's latest version
 
 
-def run_check(version: ProcessVersion, root: object | None = None) -> checks.Inspection:
+def run_check(version: ProcessVersion, root: etree._Element | None = None) -> checks.Inspection:
     """(Re)check a version against this organisation and the registered handlers."""
     tree = root if root is not None else xmlio.parse(version.xml)
     inspection = checks.inspect(
-        tree,  # type: ignore[arg-type]
+        tree,
         Directory(version.model.organisation),
         handlers.names(),
     )
@@ -163,9 +164,7 @@ def recheck(version: ProcessVersion) -> ProcessVersion:
     """Check again, e.g. after a handler, role or department was added."""
     with transaction.atomic():
         run_check(version)
-        version.save(
-            update_fields=["process_id", "analysis", "findings", "checked_at", "status"]
-        )
+        version.save(update_fields=["process_id", "analysis", "findings", "checked_at", "status"])
     return version
 
 
@@ -176,9 +175,11 @@ def publish(version: ProcessVersion, *, actor: Staff | None) -> ProcessVersion:
     service) becomes *abgelöst*; cases running on it keep it.
     """
     with transaction.atomic():
-        version = ProcessVersion.objects.select_for_update(of=("self",)).select_related(
-            "model", "model__service"
-        ).get(pk=version.pk)
+        version = (
+            ProcessVersion.objects.select_for_update(of=("self",))
+            .select_related("model", "model__service")
+            .get(pk=version.pk)
+        )
         model = version.model
         if version.status == VersionStatus.PUBLISHED:
             return version

@@ -170,9 +170,7 @@ def draft_decision(
                     "decision": previous.pk if previous else None,
                     "number": previous.number if previous else None,
                     "sha256": previous.sha256 if previous else None,
-                    "signatures": [
-                        {"kind": s.kind, "signer": s.signer.username} for s in voided
-                    ],
+                    "signatures": [{"kind": s.kind, "signer": s.signer.username} for s in voided],
                 },
                 reason=f"Bescheid geändert (Fassung {number})",
             )
@@ -187,9 +185,7 @@ def check_can_sign(task: HumanTask, staff: Staff, decision: Decision | None) -> 
         raise case_services.CaseError("Es liegt noch kein Bescheidentwurf vor.")
     required = task.role or (Role.SIGNER if kind == TaskKind.FINAL_SIGNATURE else "")
     if required and not staff.has_role(required):
-        raise SignOffDenied(
-            f"Für {what} fehlt Ihnen die Rolle „{role_label(required)}“."
-        )
+        raise SignOffDenied(f"Für {what} fehlt Ihnen die Rolle „{role_label(required)}“.")
     author_signing = decision.author_id == staff.pk
     if author_signing and (
         kind == TaskKind.CO_SIGNATURE or four_eyes_required(task.case, task.instance)
@@ -225,13 +221,19 @@ def sign(task: HumanTask, *, staff: Staff, approved: bool, comment: str = "") ->
         if not comment.strip():
             raise case_services.CaseError("Bitte begründen Sie, warum Sie nicht zeichnen.")
         case_services.record_event(
-            case.pk, actor=actor, type="signature_refused", details={**details, "kind": kind},
+            case.pk,
+            actor=actor,
+            type="signature_refused",
+            details={**details, "kind": kind},
             reason=comment.strip()[:500],
         )
         return None
     role = task.role or (Role.SIGNER if kind == SignatureKind.FINAL_SIGNATURE else "")
     updated = case_services.record_event(
-        case.pk, actor=actor, type=str(kind), details={**details, "role": role},
+        case.pk,
+        actor=actor,
+        type=str(kind),
+        details={**details, "role": role},
         reason=comment.strip()[:500],
     )
     return Signature.objects.create(

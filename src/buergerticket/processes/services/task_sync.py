@@ -80,13 +80,17 @@ def excluded_for(kind: str, case: Case, instance: ProcessInstance) -> set[int]:
     return set()
 
 
-def create_task(
-    instance: ProcessInstance, case: Case, task: Any, now: dt.datetime
-) -> HumanTask:
+def create_task(instance: ProcessInstance, case: Case, task: Any, now: dt.datetime) -> HumanTask:
     info: HumanTaskInfo | None = task.task_spec.extensions.get("human")
     if info is None:  # a task type without our parser (cannot happen for checked models)
-        info = HumanTaskInfo(assignment=_empty_assignment(), form=(), sign_off="", template="",
-                             lane=None, documentation="")
+        info = HumanTaskInfo(
+            assignment=_empty_assignment(),
+            form=(),
+            sign_off="",
+            template="",
+            lane=None,
+            documentation="",
+        )
     kind = SIGN_OFF_KIND.get(info.sign_off, TaskKind.TASK)
     role, department, fixed = _target(info, case)
     exclude = excluded_for(kind, case, instance)
@@ -110,7 +114,8 @@ def create_task(
         role=role,
         department=department,
         fixed_user=fixed.user.username if fixed else "",
-        follows_owner=fixed is None and role in ("", Role.CLERK)
+        follows_owner=fixed is None
+        and role in ("", Role.CLERK)
         and department.pk == case.department_id,
         assignee=chosen.staff,
         regular_assignee=chosen.standing_in_for,

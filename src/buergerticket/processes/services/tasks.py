@@ -31,7 +31,8 @@ class TaskDataInvalid(case_services.CaseError):
         problems = []
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
-            problems.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(e) for e in errors)
+            problems.append(f"{label}: {text}" if label else text)
         super().__init__("Die Eingaben sind unvollständig: " + "; ".join(problems))
 
 
@@ -81,9 +82,17 @@ def may_complete(task: HumanTask, staff: Staff) -> str:
 def load_task(task_id: int, organisation_id: int) -> HumanTask:
     task = (
         HumanTask.objects.select_related(
-            "case", "case__organisation", "case__service", "case__department", "case__owner",
-            "instance", "instance__version", "instance__version__model", "department",
-            "assignee", "assignee__user",
+            "case",
+            "case__organisation",
+            "case__service",
+            "case__department",
+            "case__owner",
+            "instance",
+            "instance__version",
+            "instance__version__model",
+            "department",
+            "assignee",
+            "assignee__user",
         )
         .filter(pk=task_id, organisation_id=organisation_id)
         .first()
@@ -140,7 +149,9 @@ def complete_task(task_id: int, *, staff: Staff, data: Any = None) -> HumanTask:
                 )
             elif task.is_sign_off:
                 signoff.sign(
-                    task, staff=staff, approved=bool(values.get("approved")),
+                    task,
+                    staff=staff,
+                    approved=bool(values.get("approved")),
                     comment=values.get("anmerkung", ""),
                 )
             spiff_task.data.update(values)
@@ -154,7 +165,9 @@ def complete_task(task_id: int, *, staff: Staff, data: Any = None) -> HumanTask:
             if task.case.status == Status.NEW:
                 # Whoever completes the first task has evidently started work.
                 case_services.set_status(
-                    task.case_id, actor=Actor.for_staff(staff), status=Status.IN_PROGRESS,
+                    task.case_id,
+                    actor=Actor.for_staff(staff),
+                    status=Status.IN_PROGRESS,
                     reason=f"Aufgabe „{task.name}“",
                 )
             if not task.is_sign_off:  # a signature is its own event

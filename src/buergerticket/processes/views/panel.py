@@ -50,12 +50,17 @@ def case_panel(request: StaffRequest, case: Case) -> list[str]:
             "decision": current,
             "decisions": decisions,
             "can_change_decision": bool(
-                current and current.sent_at is None and can_work(staff, case)
+                current
+                and current.sent_at is None
+                and can_work(staff, case)
                 and case.status != Status.CLOSED
             ),
-            "may_retry": steer and shown is not None and shown.status == InstanceStatus.ERROR
+            "may_retry": steer
+            and shown is not None
+            and shown.status == InstanceStatus.ERROR
             and not state_error,
-            "may_restart": steer and (staff.has_role(Role.LEAD) or staff.has_role(Role.ADMIN))
+            "may_restart": steer
+            and (staff.has_role(Role.LEAD) or staff.has_role(Role.ADMIN))
             and case.status != Status.CLOSED,
         },
         request=request,

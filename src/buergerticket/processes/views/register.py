@@ -89,8 +89,13 @@ def register_import(request: StaffRequest) -> HttpResponse:
         return render(
             request,
             "processes/register_list.html",
-            {"models": models, "upload_form": form, "can_write": True, "services_without": [],
-             "handlers": handlers.registered()},
+            {
+                "models": models,
+                "upload_form": form,
+                "can_write": True,
+                "services_without": [],
+                "handlers": handlers.registered(),
+            },
             status=400,
         )
     upload = form.cleaned_data["file"]
@@ -100,8 +105,12 @@ def register_import(request: StaffRequest) -> HttpResponse:
         report = library.import_package(organisation, data, actor=request.staff, file_name=name)
     else:
         report = library.import_file(
-            organisation, data, file_name=name, actor=request.staff,
-            service=form.cleaned_data["service"], kind=form.cleaned_data["kind"],
+            organisation,
+            data,
+            file_name=name,
+            actor=request.staff,
+            service=form.cleaned_data["service"],
+            kind=form.cleaned_data["kind"],
         )
     return _report_page(request, report, 200 if report.ok else 400)
 
@@ -198,9 +207,14 @@ def model_upload(request: StaffRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         imported = register.import_version(
-            model.organisation, upload.read(), file_name=upload.name or "modell.bpmn",
-            key=model.key, kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
-            actor=request.staff, source="Upload",
+            model.organisation,
+            upload.read(),
+            file_name=upload.name or "modell.bpmn",
+            key=model.key,
+            kind=form.cleaned_data["kind"],
+            note=form.cleaned_data["note"],
+            actor=request.staff,
+            source="Upload",
         )
     except (BpmnFileError, register.RegisterError) as exc:
         messages.error(request, str(exc))
@@ -240,11 +254,14 @@ def version_xml(request: StaffRequest, pk: int, number: int) -> HttpResponse:
     what = request.GET.get("als", "")
     if what == "original":
         response = HttpResponse(bytes(version.original), content_type="application/xml")
-        response["Content-Disposition"] = f'attachment; filename="{version.file_name or "modell.bpmn"}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{version.file_name or "modell.bpmn"}"'
+        )
         return response
     if what == "datei":
-        response = HttpResponse(version.xml.encode("utf-8"),
-                                content_type="application/xml; charset=utf-8")
+        response = HttpResponse(
+            version.xml.encode("utf-8"), content_type="application/xml; charset=utf-8"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{version.model.key}-v{version.number}.bpmn"'
         )
@@ -264,8 +281,11 @@ def version_action(request: StaffRequest, pk: int, number: int, action: str) -> 
     try:
         if action == "veroeffentlichen":
             register.publish(version, actor=request.staff)
-            messages.success(request, _("Version %(n)s ist veröffentlicht; neue Vorgänge "
-                                        "verwenden sie.") % {"n": version.number})
+            messages.success(
+                request,
+                _("Version %(n)s ist veröffentlicht; neue Vorgänge verwenden sie.")
+                % {"n": version.number},
+            )
         elif action == "zurueckziehen":
             register.withdraw(version)
             messages.success(request, _("Veröffentlichung zurückgezogen."))

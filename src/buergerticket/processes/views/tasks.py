@@ -68,8 +68,14 @@ def _task_context(request: StaffRequest, task: HumanTask, form: Any = None) -> d
 @staff_required
 def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    case_read.send(sender=task_detail, case=task.case, staff=request.staff, user=request.user,
-                   document=None, channel="workspace")
+    case_read.send(
+        sender=task_detail,
+        case=task.case,
+        staff=request.staff,
+        user=request.user,
+        document=None,
+        channel="workspace",
+    )
     if request.method != "POST":
         return render(request, "processes/task_detail.html", _task_context(request, task))
     decision = signoff.current_decision(task.case) if task.kind != TaskKind.TASK else None
@@ -77,18 +83,24 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
     try:
         complete_task(task.pk, staff=request.staff, data=request.POST)
     except TaskDataInvalid as exc:
-        return render(request, "processes/task_detail.html",
-                      _task_context(request, task, exc.form), status=400)
+        return render(
+            request,
+            "processes/task_detail.html",
+            _task_context(request, task, exc.form),
+            status=400,
+        )
     except case_services.CasePermissionDenied as exc:
         form.is_valid()
         form.add_error(None, str(exc))
-        return render(request, "processes/task_detail.html", _task_context(request, task, form),
-                      status=403)
+        return render(
+            request, "processes/task_detail.html", _task_context(request, task, form), status=403
+        )
     except case_services.CaseError as exc:
         form.is_valid()
         form.add_error(None, str(exc))
-        return render(request, "processes/task_detail.html", _task_context(request, task, form),
-                      status=409)
+        return render(
+            request, "processes/task_detail.html", _task_context(request, task, form), status=409
+        )
     messages.success(request, _("Aufgabe „%(name)s“ erledigt.") % {"name": task.name})
     if can_view(request.staff, task.case):
         return redirect("workspace:case_detail", pk=task.case_id)
@@ -109,15 +121,23 @@ def _decision_allowed(request: StaffRequest, decision: Decision) -> bool:
 
 @staff_required
 def decision_pdf(request: StaffRequest, pk: int) -> FileResponse:
-    decision = (
-        Decision.objects.select_related("case", "case__organisation").filter(pk=pk).first()
-    )
+    decision = Decision.objects.select_related("case", "case__organisation").filter(pk=pk).first()
     if decision is None or not _decision_allowed(request, decision):
         raise Http404
-    case_read.send(sender=decision_pdf, case=decision.case, staff=request.staff,
-                   user=request.user, document=None, channel="workspace")
-    return FileResponse(decision.file.open("rb"), as_attachment=True,
-                        filename=decision.file_name, content_type="application/pdf")
+    case_read.send(
+        sender=decision_pdf,
+        case=decision.case,
+        staff=request.staff,
+        user=request.user,
+        document=None,
+        channel="workspace",
+    )
+    return FileResponse(
+        decision.file.open("rb"),
+        as_attachment=True,
+        filename=decision.file_name,
+        content_type="application/pdf",
+    )
 
 
 def _back(case_id: int) -> HttpResponseRedirect:
@@ -163,7 +183,9 @@ def change_decision(request: StaffRequest, case_id: int) -> HttpResponse:
         raise Http404
     try:
         decision_edit.change_decision(
-            case_id, staff=request.staff, tenor=request.POST.get("tenor", ""),
+            case_id,
+            staff=request.staff,
+            tenor=request.POST.get("tenor", ""),
             reasoning=request.POST.get("begruendung", ""),
         )
     except (case_services.CaseError, case_services.CasePermissionDenied) as exc:
