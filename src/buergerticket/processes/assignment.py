@@ -63,6 +63,7 @@ def resolve(
     fixed_user: Staff | None = None,
     exclude: Iterable[int] = (),
     day: dt.date,
+    use_case_holder: bool = True,
 ) -> TaskAssignment:
     excluded = set(exclude)
     org = case.organisation_id
@@ -70,6 +71,17 @@ def resolve(
     def ok(staff: Staff) -> bool:
         return eligible(staff, organisation_id=org, role=role, exclude=excluded)
 
+    if (
+        use_case_holder
+        and fixed_user is None
+        and role in ("", Role.CLERK)
+        and department.pk == case.department_id
+        and case.owner_id not in excluded
+    ):
+        # The case's holder was resolved by this very rule when it was assigned
+        # (and absences re-route cases as they start): the task goes with it.
+        rule = "deputy" if case.regular_owner_id is not None else "owner"
+        return TaskAssignment(case.owner, case.regular_owner, rule)
     # 1. The person the model points to.
     person: Staff | None
     if fixed_user is not None:

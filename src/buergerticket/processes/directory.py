@@ -61,19 +61,34 @@ class Directory:
 
     def __init__(self, organisation: Organisation | None = None):
         self.organisation = organisation
-        self.departments: dict[str, str] = {}
-        self.usernames: set[str] = set()
-        if organisation is not None:
-            for code, name in Department.objects.filter(organisation=organisation).values_list(
-                "code", "name"
-            ):
-                self.departments[normalise(code)] = code
-                self.departments[normalise(name)] = code
-            self.usernames = set(
-                Staff.objects.filter(organisation=organisation, active=True).values_list(
-                    "user__username", flat=True
+        self._departments: dict[str, str] | None = None
+        self._usernames: set[str] | None = None
+
+    # Loaded on first use: most groups name a role, which needs no query.
+    @property
+    def departments(self) -> dict[str, str]:
+        if self._departments is None:
+            self._departments = {}
+            if self.organisation is not None:
+                rows = Department.objects.filter(organisation=self.organisation).values_list(
+                    "code", "name"
                 )
-            )
+                for code, name in rows:
+                    self._departments[normalise(code)] = code
+                    self._departments[normalise(name)] = code
+        return self._departments
+
+    @property
+    def usernames(self) -> set[str]:
+        if self._usernames is None:
+            self._usernames = set()
+            if self.organisation is not None:
+                self._usernames = set(
+                    Staff.objects.filter(organisation=self.organisation, active=True).values_list(
+                        "user__username", flat=True
+                    )
+                )
+        return self._usernames
 
     def _role(self, name: str) -> str:
         key = normalise(name)

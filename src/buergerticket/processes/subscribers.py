@@ -27,7 +27,8 @@ def on_case_event(event: CaseEvent, case: Case) -> None:
         lifecycle.start_safely(case)
         return
     handler = _HANDLERS.get(kind)
-    if handler is None:
+    if handler is None or (kind == "assigned" and "old" not in event.details):
+        # (The first assignment when a case opens: its process just started with it.)
         return
     try:
         # A savepoint: whatever goes wrong here must not undo the case's own change.
@@ -47,8 +48,7 @@ def _reopened(event: CaseEvent, case: Case) -> None:
 
 
 def _assigned(event: CaseEvent, case: Case) -> None:
-    if "old" in event.details:  # not the first assignment when the case opens
-        lifecycle.follow_case(case)
+    lifecycle.follow_case(case)
 
 
 def _handed_over(event: CaseEvent, case: Case) -> None:

@@ -31,7 +31,12 @@ from buergerticket.processes.models import (
     TaskState,
 )
 from buergerticket.processes.services import register, runtime
-from buergerticket.processes.services.task_sync import deadline_due, excluded_for, load_case
+from buergerticket.processes.services.task_sync import (
+    deadline_due,
+    excluded_for,
+    load_case,
+    sync_tasks,
+)
 
 log = logging.getLogger("buergerticket.processes")
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.ERROR)
@@ -61,10 +66,16 @@ def start(
         started_at=now,
         updated_at=now,
     )
-    instance.save(force_insert=True)
     workflow = engine.new_workflow(engine.spec_for(version), runtime.initial_data(case))
-    runtime.drive(instance, workflow, allow_services=not in_case_write)
-    runtime.save(instance, workflow)
+    if in_case_write:
+        # Inside the case's own write: no handlers run, so one insert does it.
+        runtime.drive(instance, workflow, allow_services=False, sync=False)
+        runtime.save(instance, workflow)
+        sync_tasks(instance, workflow, now, case=case, fresh=True)
+    else:
+        instance.save(force_insert=True)  # handlers may look for the instance's rows
+        runtime.drive(instance, workflow)
+        runtime.save(instance, workflow)
     return instance
 
 
@@ -264,6 +275,7 @@ def reroute_absent(day: dt.date | None = None) -> int:
                 department=task.department,
                 exclude=excluded_for(task.kind, case, task.instance),
                 day=day,
+                use_case_holder=False,  # the case may still wait for its own re-routing
             )
             if chosen.staff.pk == task.assignee_id or chosen.staff.pk in absent_ids(
                 [chosen.staff], day

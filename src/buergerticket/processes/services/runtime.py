@@ -140,15 +140,24 @@ def run_service_task(instance: ProcessInstance, workflow: Any, task: Any) -> boo
     return True
 
 
-def drive(instance: ProcessInstance, workflow: Any, *, allow_services: bool = True) -> None:
+def drive(
+    instance: ProcessInstance,
+    workflow: Any,
+    *,
+    allow_services: bool = True,
+    case: Case | None = None,
+    sync: bool = True,
+) -> None:
     """Advance until the process waits for a person or a timer (or fails).
 
     ``allow_services=False`` inside another case write (our event subscriber):
     handlers and case events must not run there, so a ready service task is
-    left for the worker (``wake_at`` = now).
+    left for the worker (``wake_at`` = now). ``case``: the current case, if the
+    caller has it; ``sync=False`` leaves updating the task rows to the caller.
     """
     now = timezone.now()
     deferred = False
+    handled = False
     for _ in range(engine.MAX_STEPS):
         try:
             engine.step(workflow)
@@ -170,13 +179,16 @@ def drive(instance: ProcessInstance, workflow: Any, *, allow_services: bool = Tr
         if not allow_services:
             deferred = True
             break
+        handled = True
         if not run_service_task(instance, workflow, ready[0]):
             break
     else:
         set_error(
             instance, "", "Der Prozess läuft ohne Wartepunkt im Kreis (Schleife im Modell).", now
         )
-    sync_tasks(instance, workflow, now)
+    if sync:
+        # Handlers may have changed owner or department: then read the case again.
+        sync_tasks(instance, workflow, now, case=None if handled else case)
     if instance.status == InstanceStatus.ERROR:
         return
     if workflow.completed:

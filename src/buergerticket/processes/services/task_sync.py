@@ -135,10 +135,23 @@ def _empty_assignment() -> Any:
     return Assignment()
 
 
-def sync_tasks(instance: ProcessInstance, workflow: Any, now: dt.datetime) -> list[HumanTask]:
-    """Open a row for every newly ready user task, drop rows whose task went away."""
+def sync_tasks(
+    instance: ProcessInstance,
+    workflow: Any,
+    now: dt.datetime,
+    *,
+    case: Case | None = None,
+    fresh: bool = False,
+) -> list[HumanTask]:
+    """Open a row for every newly ready user task, drop rows whose task went away.
+
+    ``case``: the case as it is now, if the caller has it (saves a query);
+    ``fresh``: the instance was just created and has no rows yet.
+    """
     ready = {str(t.id): t for t in engine.ready_human_tasks(workflow)}
-    open_rows = {t.spiff_id: t for t in instance.tasks.filter(state=TaskState.OPEN)}
+    open_rows = (
+        {} if fresh else {t.spiff_id: t for t in instance.tasks.filter(state=TaskState.OPEN)}
+    )
     for spiff_id, row in open_rows.items():
         if spiff_id not in ready:
             # Interrupted by a timer, or the process was rewound past it.
@@ -148,5 +161,5 @@ def sync_tasks(instance: ProcessInstance, workflow: Any, now: dt.datetime) -> li
     new = [t for sid, t in ready.items() if sid not in open_rows]
     if not new:
         return []
-    case = load_case(instance.case_id)
+    case = case or load_case(instance.case_id)
     return [create_task(instance, case, task, now) for task in new]

@@ -108,12 +108,29 @@ def complete_task(task_id: int, *, staff: Staff, data: Any = None) -> HumanTask:
     Everything — signatures, the task, the new process state, what the next
     steps do to the case — commits in one transaction under the case lock.
     """
-    task = load_task(task_id, staff.organisation_id)
+    case_id = (
+        HumanTask.objects.filter(pk=task_id, organisation_id=staff.organisation_id)
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise case_services.CaseError(f"Die Aufgabe {task_id} gibt es nicht.")
     with transaction.atomic():
-        lock_case(task.case_id)
-        task = load_task(task_id, staff.organisation_id)
-        HumanTask.objects.select_for_update(of=("self",)).filter(pk=task.pk).first()
-        instance = runtime.lock_instance(task.instance_id)
+        case = lock_case(case_id)
+        task = (
+            HumanTask.objects.select_for_update(of=("self", "instance"))
+            .select_related(
+                "instance",
+                "instance__version",
+                "instance__version__model",
+                "department",
+                "assignee",
+                "assignee__user",
+            )
+            .get(pk=task_id)
+        )
+        task.case = case
+        instance = task.instance
         check_can_complete(task, staff)
         if instance.status == InstanceStatus.ERROR:
             raise case_services.CaseError(
@@ -177,6 +194,6 @@ def complete_task(task_id: int, *, staff: Staff, data: Any = None) -> HumanTask:
                     type="task_completed",
                     details={"task": task.pk, "element": task.element_id, "name": task.name},
                 )
-            runtime.drive(instance, workflow)
+            runtime.drive(instance, workflow, case=case)
             runtime.save(instance, workflow)
     return task
