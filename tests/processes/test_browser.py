@@ -112,3 +112,26 @@ def test_refused_signature_shows_the_reason_next_to_the_form(page, login_as, hun
     page.get_by_role("button", name="Mitzeichnung abgeben").click()
     assert "selbst verfasst" in page.get_by_role("alert").first.inner_text()
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_miwg_reference_model_shows_its_diagram(page, login_as, catalog):
+    from buergerticket.org.models import Organisation
+    from buergerticket.processes.services import library
+
+    org = Organisation.objects.get(slug="musterstadt")
+    versions = []
+    for path in sorted(MIWG.glob("*.bpmn")):
+        report = library.import_file(org, path.read_bytes(), file_name=path.name)
+        [item] = report.imported
+        versions.append((path.stem, item["key"], item["version"]))
+    assert len(versions) == 21
+    from buergerticket.processes.models import ProcessModel
+
+    login_as("admin")
+    for stem, key, number in versions:
+        model = ProcessModel.objects.get(organisation=org, key=key)
+        page.goto(f"/arbeitsplatz/prozesse/register/{model.pk}/v{number}/")
+        page.wait_for_selector("#bt-diagram[data-state]")
+        assert page.get_attribute("#bt-diagram", "data-state") == "ready", stem
+        assert page.locator("#bt-diagram .djs-element").count() > 3, stem

@@ -161,3 +161,44 @@ def test_scripts_from_models_never_run(tmp_path, musterstadt):
     with pytest.raises(WorkflowTaskException, match="nicht ausgeführt"):
         spiff.SCRIPT_ENGINE.execute(workflow.task_tree, f"open({str(marker)!r}, 'w')")
     assert not marker.exists()
+
+
+FIRST_STEP_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:bt="urn:buergerticket:bpmn:1.0"
+  id="d" targetNamespace="x">
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/>
+    <serviceTask id="note" name="Eingang vermerken" bt:handler="case.note">
+      <extensionElements><bt:param name="text" value="Eingang über {channel}"/></extensionElements>
+    </serviceTask>
+    <userTask id="u" name="Bearbeiten" camunda:candidateGroups="sachbearbeitung"/>
+    <endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="note"/>
+    <sequenceFlow id="f2" sourceRef="note" targetRef="u"/>
+    <sequenceFlow id="f3" sourceRef="u" targetRef="e"/>
+  </process>
+</definitions>"""
+
+
+def test_a_service_task_right_after_intake_runs_in_the_worker(
+    musterstadt, open_case, staff, tasks_of
+):
+    """Inside the case's own write nothing may change the case; the worker does it next."""
+    from buergerticket.processes.services.lifecycle import wake_due
+
+    service = musterstadt.services.get(code="kultur-raum")
+    version = register.import_version(
+        musterstadt, FIRST_STEP_MODEL.encode(), file_name="f.bpmn", service=service
+    ).version
+    register.publish(version, actor=staff("admin"))
+    case = open_case("kultur-raum")
+    instance = ProcessInstance.objects.get(case=case)
+    assert instance.wake_at is not None and tasks_of(case) == []
+    assert not case.messages.filter(kind="note").exists()
+    assert wake_due() == 1
+    note = case.messages.get(kind="note")
+    assert note.body == "Eingang über portal"
+    assert note.author_label.startswith("Prozess „")
+    assert [t.name for t in tasks_of(case)] == ["Bearbeiten"]
+    assert wake_due() == 0

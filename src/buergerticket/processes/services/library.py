@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ from buergerticket.org.models import Organisation, Staff
 from buergerticket.processes.bpmn.xmlio import BpmnFileError
 from buergerticket.processes.models import ProcessModel, ProcessVersion, VersionKind, VersionStatus
 from buergerticket.processes.services.register import RegisterError, import_version, model_key
+
+log = logging.getLogger("buergerticket.processes")
 
 FORMAT = "buergerticket-prozessbibliothek"
 FORMAT_VERSION = 1
@@ -187,6 +190,14 @@ def import_file(
     except (BpmnFileError, RegisterError) as exc:
         report.problem(file_name, str(exc), element_type="file")
         return report
+    except Exception as exc:  # a report, never a crash — and a log entry for us
+        log.exception("Import von %s fehlgeschlagen", file_name)
+        report.problem(
+            file_name,
+            f"Die Datei konnte nicht verarbeitet werden ({type(exc).__name__}).",
+            element_type="file",
+        )
+        return report
     _record(report, file_name, imported.version, imported.unchanged)
     return report
 
@@ -340,6 +351,14 @@ def import_package(
             )
         except (BpmnFileError, RegisterError) as exc:
             report.problem(path, str(exc), element_type="file")
+            continue
+        except Exception as exc:  # a report, never a crash — and a log entry for us
+            log.exception("Import von %s fehlgeschlagen", path)
+            report.problem(
+                path,
+                f"Die Datei konnte nicht verarbeitet werden ({type(exc).__name__}).",
+                element_type="file",
+            )
             continue
         model = imported.version.model
         if imported.created_model and attributes:

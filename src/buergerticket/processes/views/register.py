@@ -254,24 +254,27 @@ def version_xml(request: StaffRequest, pk: int, number: int) -> HttpResponse:
     what = request.GET.get("als", "")
     if what == "original":
         response = HttpResponse(bytes(version.original), content_type="application/xml")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{version.file_name or "modell.bpmn"}"'
-        )
-        return response
-    if what == "datei":
+        name = version.file_name or "modell.bpmn"
+    elif what == "datei":
         response = HttpResponse(
             version.xml.encode("utf-8"), content_type="application/xml; charset=utf-8"
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{version.model.key}-v{version.number}.bpmn"'
-        )
-        return response
-    # For the diagram viewer: with a generated layout when the model has none.
-    try:
-        xml = layout.with_diagram(version.xml)
-    except Exception:  # a layout failure must not hide the model; bpmn-js reports it
-        xml = version.xml
-    return HttpResponse(xml.encode("utf-8"), content_type="application/xml; charset=utf-8")
+        name = f"{version.model.key}-v{version.number}.bpmn"
+    else:
+        # For the diagram viewer (read by fetch), with a generated layout when the
+        # model has none. Served as text: an uploaded document is never rendered
+        # by the browser as XML (which could carry XHTML elements).
+        try:
+            xml = layout.with_diagram(version.xml)
+        except Exception:  # a layout failure must not hide the model; bpmn-js reports it
+            xml = version.xml
+        response = HttpResponse(xml.encode("utf-8"), content_type="text/plain; charset=utf-8")
+        name = ""
+    if name:
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+        response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @role_required(*WRITE)
