@@ -223,3 +223,14 @@ def test_four_eyes_configured_on_a_non_legal_act_model(
     [final] = tasks_of(case2)
     with pytest.raises(case_services.CasePermissionDenied, match="Vier-Augen-Prinzip"):
         complete(final, "p.weber", approved=True)
+
+
+def test_decision_files_go_with_their_case(hund_case):
+    from django.core.files.storage import default_storage
+
+    decision = Decision.objects.get(case=hund_case)
+    name = decision.file.name
+    assert default_storage.exists(name)
+    Case.objects.filter(pk=hund_case.pk).delete()  # e.g. disposal after retention
+    assert not Decision.objects.exists()
+    assert not default_storage.exists(name)

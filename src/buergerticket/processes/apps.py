@@ -16,7 +16,14 @@ class ProcessesConfig(AppConfig):
         from buergerticket.workspace import nav
         from buergerticket.workspace.views.cases import register_panel
 
+        from django.db.models.signals import post_delete
+
+        from buergerticket.processes.models import Decision
+
         del builtin_handlers  # imported for its registrations
+        # A decision's PDF holds personal data: it goes when its row goes (case
+        # disposal cascades here), not left behind in storage.
+        post_delete.connect(subscribers.delete_decision_file, sender=Decision)
         history.subscribe(subscribers.on_case_event)
         register_status_guard(subscribers.guard_decided)
         # Timers and deferred service tasks: every few seconds, only due rows are read.

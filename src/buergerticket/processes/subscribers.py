@@ -14,6 +14,7 @@ from django.db import transaction
 from buergerticket.cases import services as case_services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, CaseEvent, Status
+from buergerticket.processes.models import Decision
 from buergerticket.processes.services import lifecycle, runtime, signoff
 
 log = logging.getLogger("buergerticket.processes")
@@ -67,6 +68,11 @@ _HANDLERS = {
     "deadline_changed": _deadline,
     "deadline_resumed": _deadline,
 }
+
+
+def delete_decision_file(sender: object, instance: Decision, **kwargs: object) -> None:
+    if instance.file:
+        instance.file.delete(save=False)
 
 
 def guard_decided(case: Case, status: str, actor: Actor) -> None:
