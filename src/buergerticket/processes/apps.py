@@ -8,17 +8,16 @@ class ProcessesConfig(AppConfig):
     verbose_name = "Prozesse"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from buergerticket.cases import history
         from buergerticket.cases.services import register_status_guard
         from buergerticket.core import jobs
         from buergerticket.processes import builtin_handlers, subscribers, timeline
+        from buergerticket.processes.models import Decision
         from buergerticket.processes.services import lifecycle
         from buergerticket.workspace import nav
         from buergerticket.workspace.views.cases import register_panel
-
-        from django.db.models.signals import post_delete
-
-        from buergerticket.processes.models import Decision
 
         del builtin_handlers  # imported for its registrations
         # A decision's PDF holds personal data: it goes when its row goes (case

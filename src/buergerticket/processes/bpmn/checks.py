@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from lxml import etree
 
-from . import BPMN_NS, BPMNDI_NS, XSI_NS, local_name, namespace, q
+from . import BPMN_NS, local_name, namespace, q
+from .analysis import analyse
 from .expressions import ExpressionError, compile_expression
 from .extensions import (
     SIGN_OFF_KINDS,
@@ -26,120 +27,20 @@ from .extensions import (
     read_sign_off,
     script_like,
 )
-
-ERROR = "error"
-WARNING = "warning"
-
-HUMAN = ("userTask", "manualTask", "task")
-SERVICE = ("serviceTask", "sendTask")
-GATEWAYS = ("exclusiveGateway", "parallelGateway", "inclusiveGateway")
-CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
-EVENTS = (
-    "startEvent",
-    "endEvent",
-    "intermediateCatchEvent",
-    "intermediateThrowEvent",
-    "boundaryEvent",
+from .vocabulary import (
+    CONDITIONAL_GATEWAYS,
+    DOCUMENTATION,
+    ERROR,
+    EVENT_DEFINITIONS,
+    EVENTS,
+    FLOW_NODES,
+    GATEWAYS,
+    HUMAN,
+    SERVICE,
+    SUPPORTED_LANGUAGES,
+    UNSUPPORTED_NODES,
+    WARNING,
 )
-FLOW_NODES = (
-    *HUMAN,
-    *SERVICE,
-    *GATEWAYS,
-    *EVENTS,
-    "subProcess",
-    "scriptTask",
-    "businessRuleTask",
-    "receiveTask",
-    "callActivity",
-    "transaction",
-    "adHocSubProcess",
-    "complexGateway",
-    "eventBasedGateway",
-)
-# Inside a process these only document (data, annotations, lanes) or are handled
-# with their parent element.
-DOCUMENTATION = {
-    "sequenceFlow",
-    "textAnnotation",
-    "association",
-    "group",
-    "dataObject",
-    "dataObjectReference",
-    "dataStoreReference",
-    "laneSet",
-    "lane",
-    "childLaneSet",
-    "flowNodeRef",
-    "documentation",
-    "extensionElements",
-    "ioSpecification",
-    "property",
-    "dataInputAssociation",
-    "dataOutputAssociation",
-    "incoming",
-    "outgoing",
-    "conditionExpression",
-    "potentialOwner",
-    "performer",
-    "humanPerformer",
-    "resourceAssignmentExpression",
-    "resourceRef",
-    "formalExpression",
-    "text",
-    "category",
-    "categoryValue",
-    "dataState",
-    "sourceRef",
-    "targetRef",
-    "transformation",
-    "assignment",
-    "from",
-    "to",
-    "dataInput",
-    "dataOutput",
-    "inputSet",
-    "outputSet",
-    "dataInputRefs",
-    "dataOutputRefs",
-    "inputSetRefs",
-    "outputSetRefs",
-    "optionalInputRefs",
-    "optionalOutputRefs",
-    "whileExecutingInputRefs",
-    "whileExecutingOutputRefs",
-    "auditing",
-    "monitoring",
-    "resourceParameterBinding",
-    "expression",
-    "supportedInterfaceRef",
-    "ioBinding",
-    "correlationSubscription",
-    "correlationPropertyBinding",
-}
-UNSUPPORTED_NODES = {
-    "scriptTask": "Skriptaufgaben aus Prozessmodellen werden nie ausgeführt.",
-    "businessRuleTask": "Geschäftsregel-Aufgaben (DMN) werden nicht unterstützt.",
-    "receiveTask": "Empfangsaufgaben (Nachrichten) werden nicht unterstützt.",
-    "callActivity": "Aufrufaktivitäten werden nicht unterstützt; bitte als eingebetteten "
-    "Teilprozess modellieren.",
-    "transaction": "Transaktionen werden nicht unterstützt.",
-    "adHocSubProcess": "Ad-hoc-Teilprozesse werden nicht unterstützt.",
-    "complexGateway": "Komplexe Gateways werden nicht unterstützt.",
-    "eventBasedGateway": "Ereignisbasierte Gateways werden nicht unterstützt.",
-}
-EVENT_DEFINITIONS = {
-    "timerEventDefinition": "Zeitereignis",
-    "messageEventDefinition": "Nachrichtenereignis",
-    "signalEventDefinition": "Signalereignis",
-    "errorEventDefinition": "Fehlerereignis",
-    "escalationEventDefinition": "Eskalationsereignis",
-    "conditionalEventDefinition": "Bedingungsereignis",
-    "linkEventDefinition": "Link-Ereignis",
-    "compensateEventDefinition": "Kompensationsereignis",
-    "cancelEventDefinition": "Abbruchereignis",
-    "terminateEventDefinition": "Terminierungsereignis",
-}
-SUPPORTED_LANGUAGES = ("", "python", "juel", "text/x-python", "http://www.python.org/")
 
 
 class Directory(Protocol):
@@ -214,116 +115,6 @@ class _Checker:
                 message,
             )
         )
-
-    # --- analysis (all processes, for the register) --------------------------
-
-    def analyse(self) -> dict[str, Any]:
-        root = self.root
-        processes = root.findall(q("process"))
-        participants = [
-            {"id": p.get("id", ""), "name": element_name(p), "process": p.get("processRef", "")}
-            for p in root.iter(q("participant"))
-        ]
-        lanes = []
-        for process in processes:
-            for lane in process.iter(q("lane")):
-                name = element_name(lane)
-                target = self.directory.map_group(name) if self.directory and name else None
-                lanes.append(
-                    {
-                        "id": lane.get("id", ""),
-                        "name": name,
-                        "process": process.get("id", ""),
-                        "maps_to": target.label() if target else "",
-                    }
-                )
-        user_tasks, service_tasks, timers = [], [], []
-        for process in processes:
-            for element in process.iter():
-                tag = local_name(element.tag)
-                if namespace(element.tag) != BPMN_NS:
-                    continue
-                if tag in HUMAN:
-                    assignment = read_assignment(element, self.lanes.get(element.get("id", "")))
-                    sign_off, _ = read_sign_off(element)
-                    mapped = (
-                        [
-                            t.label()
-                            for t in (
-                                *(self.directory.map_group(g) for g in assignment.groups),
-                                *(self.directory.map_user(u) for u in assignment.users),
-                            )
-                            if t is not None
-                        ]
-                        if self.directory
-                        else []
-                    )
-                    user_tasks.append(
-                        {
-                            "id": element.get("id", ""),
-                            "name": element_name(element),
-                            "type": tag,
-                            "process": process.get("id", ""),
-                            "lane": self.lanes.get(element.get("id", ""), ""),
-                            "groups": list(assignment.groups),
-                            "users": list(assignment.users),
-                            "source": assignment.source,
-                            "sign_off": sign_off,
-                            "maps_to": ", ".join(mapped),
-                        }
-                    )
-                elif tag in SERVICE:
-                    handler = read_handler(element)
-                    service_tasks.append(
-                        {
-                            "id": element.get("id", ""),
-                            "name": element_name(element),
-                            "type": tag,
-                            "handler": handler.name,
-                            "params": handler.params,
-                        }
-                    )
-                elif tag == "timerEventDefinition":
-                    event = element.getparent()
-                    value = next(
-                        (
-                            (local_name(c.tag), (c.text or "").strip())
-                            for c in element
-                            if isinstance(c.tag, str)
-                        ),
-                        ("", ""),
-                    )
-                    timers.append(
-                        {
-                            "id": event.get("id", "") if event is not None else "",
-                            "name": element_name(event) if event is not None else "",
-                            "type": local_name(event.tag) if event is not None else "",
-                            "kind": value[0],
-                            "value": value[1],
-                        }
-                    )
-        return {
-            "processes": [
-                {
-                    "id": p.get("id", ""),
-                    "name": element_name(p),
-                    "is_executable": p.get("isExecutable"),
-                    "flow_nodes": sum(
-                        1
-                        for e in p.iter()
-                        if local_name(e.tag) in FLOW_NODES and namespace(e.tag) == BPMN_NS
-                    ),
-                }
-                for p in processes
-            ],
-            "participants": participants,
-            "lanes": lanes,
-            "user_tasks": user_tasks,
-            "service_tasks": service_tasks,
-            "timers": timers,
-            "has_diagram": root.find(f"{{{BPMNDI_NS}}}BPMNDiagram") is not None,
-            "elements": sum(1 for e in root.iter() if isinstance(e.tag, str)),
-        }
 
     # --- which process runs ---------------------------------------------------
 
@@ -630,7 +421,7 @@ def inspect(
 ) -> Inspection:
     """Analyse ``root`` and check the process that would run for a case."""
     checker = _Checker(root, directory, handler_names)
-    analysis = checker.analyse()
+    analysis = analyse(root, directory)
     process = checker.choose_process()
     process_id = process.get("id", "") if process is not None else ""
     if process is not None:
@@ -642,4 +433,4 @@ def inspect(
     return inspection
 
 
-__all__ = ["ERROR", "WARNING", "XSI_NS", "Finding", "Inspection", "inspect"]
+__all__ = ["ERROR", "WARNING", "Finding", "Inspection", "inspect"]
