@@ -133,13 +133,15 @@ def render_pdf(
             [para("Fassung", small), para(str(number), small)],
         ],
         colWidths=[32 * mm, 50 * mm],
+        hAlign="LEFT",
         style=TableStyle(
             [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
         ),
     )
     head = Table(
-        [[para(f"{case.organisation.name}\n{case.department.name}", normal), reference]],
-        colWidths=[95 * mm, 80 * mm],
+        [[para(case.department.name, normal), reference]],
+        colWidths=[88 * mm, 82 * mm],
+        hAlign="LEFT",
         style=TableStyle(
             [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
         ),

@@ -52,6 +52,18 @@ def model_key(text: str) -> str:
     return key or "modell"
 
 
+def _model_name(root: etree._Element) -> str:
+    """The model's own name: the document's, else its (executable) process's."""
+    if root.get("name", "").strip():
+        return " ".join(root.get("name", "").split())
+    processes = list(root.iter(f"{{{xmlio.BPMN_NS}}}process"))
+    runnable = [p for p in processes if p.get("isExecutable", "true") != "false"]
+    for process in (*runnable, *processes):
+        if process.get("name", "").strip():
+            return " ".join(process.get("name", "").split())
+    return ""
+
+
 @dataclass(frozen=True)
 class Imported:
     version: ProcessVersion
@@ -105,7 +117,6 @@ def import_version(
     if kind not in VersionKind.values:
         raise RegisterError(f"Unbekannte Versionsart „{kind}“ (IST oder SOLL).")
     root = decoded.root
-    process_names = [p.get("name") for p in root.iter(f"{{{xmlio.BPMN_NS}}}process")]
     key = model_key(key or file_name)
     digest = sha256_text(decoded.text)
     with transaction.atomic():
@@ -117,7 +128,7 @@ def import_version(
                     model = ProcessModel.objects.create(
                         organisation=organisation,
                         key=key,
-                        name=(name or next((n for n in process_names if n), "") or key)[:200],
+                        name=(name or _model_name(root) or key)[:200],
                         description=description,
                         service=service,
                         builtin=builtin,
