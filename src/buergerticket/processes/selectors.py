@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from buergerticket.cases.models import Case
 from buergerticket.cases.permissions import can_view
@@ -104,7 +105,7 @@ def task_as_dict(task: HumanTask) -> dict[str, Any]:
         "case": task.case.file_number,
         "name": task.name,
         "assignee": task.assignee.username,
-        "due": task.due.isoformat() if task.due else None,
+        "due": timezone.localtime(task.due).isoformat() if task.due else None,
         "kind": task.kind,
         "role": task.role or None,
         "department": task.department.code,

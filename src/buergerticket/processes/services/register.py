@@ -48,7 +48,8 @@ def sha256_text(xml: str) -> str:
 
 
 def model_key(text: str) -> str:
-    key = slugify(re.sub(r"\.bpmn$", "", text, flags=re.IGNORECASE))[:100]
+    stem = re.sub(r"\.(bpmn|xml)$", "", text, flags=re.IGNORECASE)
+    key = slugify(re.sub(r"[.\s]+", "-", stem)).strip("-")[:100]
     return key or "modell"
 
 
