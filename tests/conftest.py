@@ -8,7 +8,23 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+def _shared_dir() -> Path:
+    """The project's reference data (``../shared`` next to the checkout).
+
+    ``BT_SHARED_DIR`` overrides; otherwise the nearest parent folder holding
+    ``shared/musterstadt`` is used, so worktrees and CI clones find it too.
+    """
+    if os.environ.get("BT_SHARED_DIR"):
+        return Path(os.environ["BT_SHARED_DIR"])
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "shared" / "musterstadt").is_dir():
+            return parent / "shared"
+    return here.parent.parent.parent / "shared"
+
+
+SHARED = _shared_dir()
 MUSTERSTADT = SHARED / "musterstadt"
 # CI sets this so that a missing system tool fails the run instead of skipping tests.
 REQUIRE_ALL = os.environ.get("BT_REQUIRE_ALL") == "1"
@@ -104,3 +120,12 @@ def pytest_collection_modifyitems(config, items):
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; no test may inherit another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

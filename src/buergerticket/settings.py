@@ -189,7 +189,6 @@ LOGIN_RATE_WINDOW_SECONDS = 15 * 60
 # --- language and time ----------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
@@ -280,6 +279,34 @@ if not DEVELOPMENT and (_problems := _unsafe_production_settings()):
         + "\nFür eine Demo BUERGERTICKET_MODE=development setzen."
     )
 
+# --- portal (issue 3) -----------------------------------------------------
+# Map tiles for the location picker, e.g. "https://tiles.example.org/{z}/{x}/{y}.png".
+# Empty: the portal asks for an address only (no map, nothing loaded from elsewhere).
+MAP_TILES = os.environ.get("BUERGERTICKET_MAP_TILES", "").strip()
+MAP_TILES_ATTRIBUTION = os.environ.get("BUERGERTICKET_MAP_ATTRIBUTION", "")
+# Where the map opens before a point is chosen: "latitude,longitude,zoom".
+MAP_CENTER = os.environ.get("BUERGERTICKET_MAP_CENTER", "51.1657,10.4515,6")
+# The tile server's origin is the one host the Content-Security-Policy allows for images.
+MAP_TILE_ORIGIN = "/".join(MAP_TILES.split("/")[:3]) if "://" in MAP_TILES else ""
+# clamd for uploads: a unix socket path or host:port; empty means no virus scan.
+CLAMD = os.environ.get("BUERGERTICKET_CLAMD", "").strip()
+PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("BUERGERTICKET_UPLOAD_MAX_MB", "10")) * 1024 * 1024
+PORTAL_UPLOAD_MAX_FILES = int(os.environ.get("BUERGERTICKET_UPLOAD_MAX_FILES", "5"))
+# Rate limits of the public portal, hits per hour (per client address / per account).
+PORTAL_SUBMIT_LIMIT_IP = int(os.environ.get("BUERGERTICKET_PORTAL_SUBMIT_LIMIT", "30"))
+PORTAL_SUBMIT_LIMIT_ACCOUNT = int(os.environ.get("BUERGERTICKET_PORTAL_ACCOUNT_LIMIT", "20"))
+PORTAL_REPLY_LIMIT = int(os.environ.get("BUERGERTICKET_PORTAL_REPLY_LIMIT", "60"))
+PORTAL_ACCOUNT_MAIL_LIMIT = int(os.environ.get("BUERGERTICKET_PORTAL_ACCOUNT_MAIL_LIMIT", "10"))
+PORTAL_TRACKING_FAILURE_LIMIT = int(os.environ.get("BUERGERTICKET_PORTAL_TRACKING_LIMIT", "30"))
+# --- end portal -----------------------------------------------------------
+
+# --- issue 8: interfaces and steering (API, Open311, webhooks, dashboard) ---
+INSTALLED_APPS += ["buergerticket.workspace.dashboard"]
+# Requests per minute and API client (REST and Open311 POST); 0 switches the limit off.
+API_RATE_LIMIT = int(os.environ.get("BUERGERTICKET_API_RATE_LIMIT", "1200"))
+# Webhooks must use https in production; plain http only for development or a trusted LAN.
+WEBHOOK_ALLOW_HTTP = DEVELOPMENT or os.environ.get("BUERGERTICKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
+# --- end issue 8 ---
 # --- processes (issue 5) ----------------------------------------------------
 # SpiffWorkflow logs every task state change at INFO; that is engine detail, not
 # operations information (and costs time on every step).

@@ -4,6 +4,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from buergerticket.core.views import home
+
 
 def healthz(request: HttpRequest) -> HttpResponse:
     from django.db import connection
@@ -14,6 +16,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("arbeitsplatz/eingang/", include("buergerticket.intake.urls")),

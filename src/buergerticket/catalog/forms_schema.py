@@ -77,6 +77,15 @@ def check_form(form: list[Any], path: str, problems: Problems) -> None:
             )
         if field["type"] in ("select", "radio") and not field.get("choices"):
             problems.add(field, f"{here}.choices", "Auswahlfelder brauchen „choices“")
+        for j, choice in enumerate(field.get("choices") or []):
+            if not choice_ok(choice):
+                problems.add(
+                    field,
+                    f"{here}.choices[{j}]",
+                    "erwartet einen Text oder {value: …, label: …, label_en: …}",
+                )
+        if field.get("choices") and field["type"] not in ("select", "radio"):
+            problems.add(field, f"{here}.choices", "nur für die Feldtypen select und radio")
         if show_if is not None:
             if (
                 not isinstance(show_if, dict)
@@ -84,9 +93,21 @@ def check_form(form: list[Any], path: str, problems: Problems) -> None:
                 or "field" not in show_if
             ):
                 problems.add(field, f"{here}.show_if", "erwartet {field: NAME, equals: WERT}")
-            elif show_if["field"] not in seen:
+            elif show_if["field"] not in seen or show_if["field"] == name:
                 problems.add(
                     field,
                     f"{here}.show_if.field",
                     f"bezieht sich auf „{show_if['field']}“, das vorher nicht definiert ist",
                 )
+
+
+def choice_ok(choice: Any) -> bool:
+    """A choice is a plain text (value and label at once) or a mapping with a label."""
+    if isinstance(choice, str):
+        return bool(choice.strip())
+    return (
+        isinstance(choice, dict)
+        and isinstance(choice.get("value"), str)
+        and isinstance(choice.get("label"), str)
+        and set(choice) <= {"value", "label", "label_en"}
+    )

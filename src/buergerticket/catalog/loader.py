@@ -94,7 +94,8 @@ def load_catalog_text(text: str, source: str = "katalog.yaml") -> LoadReport:
 # --- validation -----------------------------------------------------------
 
 
-def _check_pattern(pattern: str) -> str | None:
+def check_file_number_pattern(pattern: str) -> str | None:
+    """None if ``pattern`` can number files, else a German explanation."""
     if "{seq" not in pattern or "{year}" not in pattern:
         return "muss {seq…} und {year} enthalten (Folge je Organisation und Jahr)"
     try:
@@ -121,7 +122,9 @@ def _validate_organisation(
     slug = org["slug"]
     if slug in RESERVED_SLUGS or not slug.replace("-", "").isalnum() or slug != slug.lower():
         problems.add(org, f"{path}.slug", f"„{slug}“ ist als Kennung nicht erlaubt")
-    if message := _check_pattern(org.get("file_number_pattern", "{file_plan}-{seq:05d}/{year}")):
+    if message := check_file_number_pattern(
+        org.get("file_number_pattern", "{file_plan}-{seq:05d}/{year}")
+    ):
         problems.add(org, f"{path}.file_number_pattern", message)
     if org.get("state", "NW") not in FederalState.values:
         problems.add(

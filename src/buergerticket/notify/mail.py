@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,25 @@ from buergerticket.cases.services.communication import mail_domain
 from buergerticket.notify.models import OutboxItem
 from buergerticket.notify.outbox import PermanentError, enqueue, register_handler
 
+# Links for the requester into the citizen portal (tracking link, mailbox), added to
+# receipts and reply notifications. The portal registers the provider; it runs inside
+# the writing transaction, so whatever it stores commits with the mail it appears in.
+RequesterLinkProvider = Callable[[Case, str], str]
+_link_providers: list[RequesterLinkProvider] = []
+
+
+def register_requester_link(provider: RequesterLinkProvider) -> None:
+    """``provider(case, purpose) -> url or ""``; purpose is ``"receipt"`` or ``"reply"``."""
+    if provider not in _link_providers:
+        _link_providers.append(provider)
+
+
+def requester_link(case: Case, purpose: str) -> str:
+    for provider in _link_providers:
+        if url := provider(case, purpose):
+            return url
+    return ""
+
 
 def _sender(case: Case) -> str:
     return case.organisation.mailbox or settings.DEFAULT_FROM_EMAIL
@@ -26,25 +46,16 @@ def _subject(case: Case, text: str) -> str:
     return f"[{case.file_number}] {text}"
 
 
-def _references(case: Case) -> list[str]:
-    ids = (
+def _thread(case: Case) -> tuple[str, list[str]]:
+    """In-Reply-To (the last incoming Message-ID) and References of the case's thread."""
+    rows = list(
         Message.objects.filter(case=case)
         .exclude(message_id="")
         .order_by("created_at", "id")
-        .values_list("message_id", flat=True)
+        .values_list("message_id", "kind")
     )
-    return list(ids)[-20:]
-
-
-def _last_incoming_id(case: Case) -> str:
-    return (
-        Message.objects.filter(case=case, kind=MessageKind.INCOMING)
-        .exclude(message_id="")
-        .order_by("-created_at", "-id")
-        .values_list("message_id", flat=True)
-        .first()
-        or ""
-    )
+    incoming = [mid for mid, kind in rows if kind == MessageKind.INCOMING]
+    return (incoming[-1] if incoming else ""), [mid for mid, _ in rows][-20:]
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
@@ -62,7 +73,7 @@ def _queue_mail(
     message_id: str,
     message: Message | None = None,
 ) -> None:
-    in_reply_to = _last_incoming_id(case)
+    in_reply_to, references = _thread(case)
     enqueue(
         organisation=case.organisation_id,
         case=case,
@@ -77,7 +88,7 @@ def _queue_mail(
             "body": body,
             "message_id": message_id,
             "in_reply_to": in_reply_to,
-            "references": _references(case),
+            "references": references,
             "message": message.pk if message else None,
         },
     )
@@ -92,7 +103,10 @@ def on_event(event: CaseEvent, case: Case) -> None:
             to=case.requester_email,
             subject=_subject(case, "Eingangsbestätigung"),
             message_id=message_id,
-            body=_render("notify/mail/receipt.txt", {"case": case}),
+            body=_render(
+                "notify/mail/receipt.txt",
+                {"case": case, "portal_url": requester_link(case, "receipt")},
+            ),
         )
     elif event.type == "reply":
         message = Message.objects.get(pk=event.details["message"])
@@ -110,7 +124,10 @@ def on_event(event: CaseEvent, case: Case) -> None:
             ),
             message_id=message.message_id,
             message=message,
-            body=_render(template, {"case": case, "message": message}),
+            body=_render(
+                template,
+                {"case": case, "message": message, "portal_url": requester_link(case, "reply")},
+            ),
         )
     elif event.type == "escalated":
         lead = case.department.lead

@@ -56,23 +56,26 @@ def enqueue(
     dedupe_key: str,
     case: Case | None = None,
     message_id: str = "",
-) -> OutboxItem:
+) -> None:
     """Queue a side effect in the current transaction (idempotent per ``dedupe_key``)."""
     now = timezone.now()
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    item, _ = OutboxItem.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "organisation_id": org_id,
-            "case": case,
-            "kind": kind,
-            "payload": payload,
-            "message_id": message_id,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
+    # One INSERT that skips an existing key: the same side effect is never queued twice.
+    OutboxItem.objects.bulk_create(
+        [
+            OutboxItem(
+                dedupe_key=dedupe_key,
+                organisation_id=org_id,
+                case=case,
+                kind=kind,
+                payload=payload,
+                message_id=message_id,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        ],
+        ignore_conflicts=True,
     )
-    return item
 
 
 def _claim(now: dt.datetime) -> list[OutboxItem]:

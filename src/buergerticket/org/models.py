@@ -206,3 +206,25 @@ class Absence(models.Model):
 
     def covers(self, day: dt.date) -> bool:
         return self.cancelled_at is None and self.start <= day <= self.end
+
+
+class ConfigChange(models.Model):
+    """Who changed which configuration entry, when, from what to what (append-only)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="config_changes"
+    )
+    actor = models.ForeignKey(Staff, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+    entity = models.CharField(max_length=60)
+    entity_id = models.CharField(max_length=60)
+    label = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["organisation", "-at"], name="config_change_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.label} ({self.at:%d.%m.%Y %H:%M})"

@@ -22,3 +22,4 @@ class WorkspaceConfig(AppConfig):
         nav.register(_("Eskalationen"), "workspace:escalations", order=30, roles=("leitung",))
         nav.register(_("Telefonnotiz"), "workspace:phone_note", order=40)
         nav.register(_("Abwesenheiten"), "workspace:absences", order=50)
+        nav.register(_("Verwaltung"), "workspace:config", order=90, roles=("administration",))

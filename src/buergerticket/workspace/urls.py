@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
+from buergerticket.workspace.config import views as config
 from buergerticket.workspace.views import absences, actions, auth, cases, intake
 
 app_name = "workspace"
@@ -30,4 +31,10 @@ urlpatterns = [
     path("telefonnotiz/", intake.phone_note, name="phone_note"),
     path("abwesenheiten/", absences.absences, name="absences"),
     path("abwesenheiten/<int:pk>/beenden/", absences.cancel_absence, name="absence_cancel"),
+    path("verwaltung/", config.overview, name="config"),
+    path("verwaltung/organisation/", config.organisation, name="config_organisation"),
+    path("verwaltung/<slug:section>/", config.section_list, name="config_section"),
+    path("verwaltung/<slug:section>/neu/", config.section_edit, name="config_create"),
+    path("verwaltung/<slug:section>/<int:pk>/", config.section_edit, name="config_edit"),
+    path("steuerung/", include("buergerticket.workspace.dashboard.urls")),
 ]

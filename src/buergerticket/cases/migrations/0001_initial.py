@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                             models.When(status="abgeschlossen", then=models.Value(False)),
                             default=models.Value(True),
                         ),
-                        output_field=models.BooleanField(),
+                        output_field=buergerticket.cases.models.IndexedBooleanField(),
                     ),
                 ),
                 (

@@ -10,8 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from buergerticket.cases.assignment import department_lead, resolve_holder
@@ -84,19 +83,35 @@ class Intake:
     department: Department | None = None
 
 
+_INCREMENT = (
+    "UPDATE cases_filenumbersequence SET last_value = last_value + 1 "
+    "WHERE organisation_id = %s AND year = %s RETURNING last_value"
+)
+
+
+def _increment(organisation_id: int, year: int) -> int | None:
+    """Increment and read in one statement (PostgreSQL and SQLite ≥ 3.35 both support
+    RETURNING); the row lock it takes keeps concurrent intakes in line."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [organisation_id, year])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def next_file_number(organisation: Organisation, service: Service, year: int) -> tuple[str, int]:
     """Draw the next number of the organisation's yearly sequence (inside the transaction)."""
-    seq_rows = FileNumberSequence.objects.filter(organisation=organisation, year=year)
-    if not seq_rows.update(last_value=F("last_value") + 1):
+    seq = _increment(organisation.pk, year)
+    if seq is None:
         try:
             with transaction.atomic():
                 FileNumberSequence.objects.create(
                     organisation=organisation, year=year, last_value=1
                 )
+            seq = 1
         except IntegrityError:
             # Another transaction created this year's row first; take the next value.
-            seq_rows.update(last_value=F("last_value") + 1)
-    seq = seq_rows.values_list("last_value", flat=True).get()
+            seq = _increment(organisation.pk, year)
+    assert seq is not None
     number = organisation.file_number_pattern.format(
         file_plan=service.file_plan.code,
         seq=seq,

@@ -2,17 +2,72 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from buergerticket.cases import selectors
-from buergerticket.cases.models import Case, Message
+from buergerticket.cases.models import Case, Message, Priority, Status
 from buergerticket.cases.signals import case_read
 from buergerticket.workspace import forms, timeline
 from buergerticket.workspace.access import StaffRequest, case_worker_required, role_required
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a case list, formatted once in Python: a 50-row table rendered
+    through template lookups per cell cost more than the queries behind it."""
+
+    pk: int
+    file_number: str
+    subject: str
+    service: str
+    status: str
+    owner: str
+    deadline: str
+    deadline_state: str
+    created: str
+    urgent: str
+    attention: bool
+    follow_up_due: bool
+    escalated: bool
+
+
+def _rows(cases: list[Case], organisation: Any) -> list[Row]:
+    today, soon = selectors.deadline_bounds(organisation)
+    status_labels = dict(Status.choices)
+    priority_labels = dict(Priority.choices)
+    acting_for = _("i. V. für")
+    rows = []
+    for case in cases:
+        owner = case.owner.name
+        if case.regular_owner is not None:
+            owner += f" ({acting_for} {case.regular_owner.name})"
+        rows.append(
+            Row(
+                pk=case.pk,
+                file_number=case.file_number,
+                subject=case.subject[:80],
+                service=case.service.name,
+                status=str(status_labels.get(case.status, case.status)),
+                owner=owner,
+                deadline=case.deadline.strftime("%d.%m.%Y"),
+                deadline_state=selectors.deadline_state(case, today, soon),
+                created=timezone.localtime(case.created_at).strftime("%d.%m.%Y %H:%M"),
+                urgent=str(priority_labels[case.priority])
+                if case.priority >= Priority.HIGH
+                else "",
+                attention=bool(case.attention),
+                follow_up_due=case.follow_up is not None and case.follow_up <= today,
+                escalated=case.escalated_at is not None,
+            )
+        )
+    return rows
 
 
 def _decorate(cases: list[Case], organisation: Any) -> list[Case]:
@@ -38,8 +93,8 @@ def my_cases(request: StaffRequest) -> HttpResponse:
         request,
         "workspace/case_list.html",
         {
-            "title": "Meine Vorgänge",
-            "cases": _decorate(rows, staff.organisation),
+            "title": _("Meine Vorgänge"),
+            "rows": _rows(rows, staff.organisation),
             "counts": counts,
             "page": page,
             "has_next": len(rows) == selectors.PAGE_SIZE,
@@ -61,8 +116,9 @@ def queue(request: StaffRequest, code: str | None = None) -> HttpResponse:
         request,
         "workspace/case_list.html",
         {
-            "title": f"Fachbereich {department.code} – {department.name}",
-            "cases": _decorate(rows, staff.organisation),
+            "title": _("Fachbereich %(code)s – %(name)s")
+            % {"code": department.code, "name": department.name},
+            "rows": _rows(rows, staff.organisation),
             "counts": counts,
             "page": page,
             "has_next": len(rows) == selectors.PAGE_SIZE,
@@ -82,7 +138,7 @@ def escalations(request: StaffRequest) -> HttpResponse:
         "workspace/escalations.html",
         {
             "page_obj": page,
-            "cases": _decorate(list(page.object_list), staff.organisation),
+            "rows": _rows(list(page.object_list), staff.organisation),
         },
     )
 

@@ -1,0 +1,1 @@
+"""Administrators pages of the api app (API clients, webhooks)."""

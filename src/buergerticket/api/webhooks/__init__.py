@@ -1,0 +1,1 @@
+"""Webhooks: registration, dispatch from case events, signed delivery through the outbox."""

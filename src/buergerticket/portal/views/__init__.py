@@ -1,0 +1,1 @@
+"""Citizen-facing views (catalog, forms, receipt, mailbox, account) and the staff panel."""

@@ -1,0 +1,1 @@
+"""Verwaltungssteuerung: the management dashboard for leads and administrators."""

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    name = "buergerticket.workspace.dashboard"
+    label = "dashboard"
+    verbose_name = "Verwaltungssteuerung"
+
+    def ready(self) -> None:
+        from buergerticket.cases.history import subscribe
+        from buergerticket.workspace import nav
+        from buergerticket.workspace.dashboard import projection
+
+        subscribe(projection.on_event)
+        nav.register(
+            _("Steuerung"),
+            "workspace:dashboard:index",
+            order=60,
+            roles=("leitung", "administration"),
+        )
