@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.browser import assert_accessible
+from tests.conftest import SHARED
 
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "bpmn-miwg"
+MIWG = SHARED / "bpmn-miwg"
 
 
 @pytest.fixture

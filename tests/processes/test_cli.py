@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from buergerticket.cli import main
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.django_db
 
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "bpmn-miwg"
+MIWG = SHARED / "bpmn-miwg"
 
 
 def run(capsys, *args):

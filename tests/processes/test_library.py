@@ -5,16 +5,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from buergerticket.processes.models import ProcessModel, ProcessVersion
 from buergerticket.processes.services import library
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.django_db
 
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "bpmn-miwg"
+MIWG = SHARED / "bpmn-miwg"
 
 
 def _files(package: bytes) -> dict[str, bytes]:

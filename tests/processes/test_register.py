@@ -10,10 +10,11 @@ from buergerticket.processes.bpmn import xmlio
 from buergerticket.processes.bpmn.xmlio import BpmnFileError
 from buergerticket.processes.models import ProcessVersion
 from buergerticket.processes.services import register
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.django_db
 
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "bpmn-miwg"
+MIWG = SHARED / "bpmn-miwg"
 MIWG_FILES = sorted(MIWG.glob("*.bpmn"))
 
 

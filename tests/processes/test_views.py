@@ -11,10 +11,11 @@ import pytest
 from django.test import Client
 
 from buergerticket.processes.models import HumanTask, ProcessModel, ProcessVersion
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.django_db
 
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "bpmn-miwg"
+MIWG = SHARED / "bpmn-miwg"
 
 
 @pytest.fixture

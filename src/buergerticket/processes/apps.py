@@ -39,3 +39,10 @@ class ProcessesConfig(AppConfig):
 
         register_panel(case_panel)
         timeline.register_all()
+        from django.apps import apps as registry
+
+        if registry.is_installed("buergerticket.api"):
+            from buergerticket.api import tasks as api_tasks
+            from buergerticket.processes.api_tasks import process_tasks
+
+            api_tasks.register_source("process", process_tasks)
