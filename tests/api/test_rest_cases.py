@@ -198,7 +198,9 @@ def test_services_departments_and_tasks(api, open_case, staff):
         case.pk, actor=Actor.for_staff(staff("s.wagner")), on=dt.date(2030, 1, 2)
     )
     tasks = api.get("/tasks").json()["items"]
+    # The case's process task (due by the deadline) comes first, then the follow-up.
     assert [(t["kind"], t["case_id"], t["due"]) for t in tasks] == [
-        ("follow_up", case.pk, "2030-01-02")
+        ("process", case.pk, case.deadline.isoformat()),
+        ("follow_up", case.pk, "2030-01-02"),
     ]
     assert api.get("/tasks", {"assignee": "a.becker"}).json()["items"] == []
