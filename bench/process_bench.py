@@ -93,7 +93,7 @@ def main() -> int:
                 text="Vor Hausnummer 12 ist ein tiefes Schlagloch.",
                 requester=Requester(name="Erika Mustermann", email="erika@example.org"),
             ),
-            actor=Actor.requester("Erika Mustermann"),
+            actor=Actor.requester(),
         )
 
     from buergerticket.processes.services.register import published_version
