@@ -319,6 +319,12 @@ CONTRACT_CONNECTORS = os.environ.get("BUERGERTICKET_CONTRACT_CONNECTORS", "")
 # The Abschlag rule stops when the newest contract import is older than this (0: never).
 CONTRACT_MAX_AGE_HOURS = int(os.environ.get("BUERGERTICKET_CONTRACT_MAX_AGE_HOURS", "48"))
 # --- end automation -------------------------------------------------------
+# --- processes (issue 5) ----------------------------------------------------
+# SpiffWorkflow logs every task state change at INFO; that is engine detail, not
+# operations information (and costs time on every step).
+_loggers: dict[str, dict[str, str]] = LOGGING["loggers"]  # type: ignore[assignment]
+_loggers["spiff"] = {"level": os.environ.get("BUERGERTICKET_SPIFF_LOG_LEVEL", "WARNING")}
+
 
 # --- records (archive, search, retention) ----------------------------------
 # Where approved disposal runs write the archival packages for the public archive.

@@ -59,6 +59,6 @@ def submit_mail(catalog):
             requester=Requester(name=name, email=address),
             meta=dict(meta),
         )
-        return pipeline.submit(draft, actor=Actor.requester(name or address))
+        return pipeline.submit(draft, actor=Actor.requester())
 
     return submit

@@ -39,7 +39,7 @@ def portal(stadtwerke, user, subject="Abschlag ändern", text="", form=None):
         requester=Requester(name="Felix Schulz", account=user),
         form_data=form or {},
     )
-    return pipeline.submit(draft, actor=Actor.requester("Felix Schulz"))
+    return pipeline.submit(draft, actor=Actor.requester())
 
 
 @pytest.mark.django_db

@@ -98,7 +98,7 @@ def test_a_clerks_correction_feeds_the_next_training(musterstadt, staff, tmp_pat
             subject="Partylärm jede Nacht",
             text="Die Nachbarn feiern jede Nacht bis 3 Uhr.",
         ),
-        actor=Actor.requester("Anwohner"),
+        actor=Actor.requester(),
     )
     services.change_service(
         case,

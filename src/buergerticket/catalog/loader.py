@@ -8,6 +8,7 @@ second run with the same file changes nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -90,12 +91,22 @@ def _upsert(
     model: type[models.Model],
     lookup: dict[str, Any],
     values: dict[str, Any],
+    given: Iterable[str] | None = None,
 ) -> Any:
+    """Create with all ``values``; on update change only the keys the file ``given``.
+
+    Optional keys missing from the file then keep what an administrator set in
+    the UI (e.g. a service's automation switch) instead of snapping back to
+    their defaults on every reload.
+    """
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model._default_manager.create(**lookup, **values)
         report.created[kind] += 1
         return obj
+    if given is not None:
+        keep = set(given) | {"organisation"}
+        values = {k: v for k, v in values.items() if k in keep}
     changed = [k for k, v in values.items() if getattr(obj, k) != v]
     if changed:
         for key in changed:
@@ -122,6 +133,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
             "privacy_notice": doc.get("privacy_notice", ""),
             "accessibility_statement": doc.get("accessibility_statement", ""),
         },
+        given=doc.keys(),
     )
     departments = {}
     for dep in doc["departments"]:
@@ -135,6 +147,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 "triage": dep.get("triage", False),
                 "internal": dep.get("internal", False),
             },
+            given=dep.keys(),
         )
     for dep_obj in org.departments.all():
         departments.setdefault(dep_obj.code, dep_obj)
@@ -158,6 +171,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 "roles": list(person["roles"]),
                 "active": person.get("active", True),
             },
+            given=person.keys(),
         )
     for existing in org.staff.select_related("user"):
         staff.setdefault(existing.user.username, existing)
@@ -197,7 +211,12 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 }
             )
         file_plan[code] = _upsert(
-            report, "file_plan", FilePlanEntry, {"organisation": org, "code": code}, values
+            report,
+            "file_plan",
+            FilePlanEntry,
+            {"organisation": org, "code": code},
+            values,
+            given=entry.keys() if entry else values.keys(),
         )
     # Non-fallback services first, so moving the fallback flag never trips the
     # one-fallback-per-organisation constraint halfway through.
@@ -234,4 +253,5 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 "form": svc.get("form", []),
                 "active": svc.get("active", True),
             },
+            given=svc.keys(),
         )

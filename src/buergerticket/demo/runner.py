@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from buergerticket.demo import data
+from buergerticket.processes.services.register import install_bundled_models
 
 
 def prepare(cases: int) -> list[tuple[str, str, str]]:
@@ -19,6 +20,7 @@ def prepare(cases: int) -> list[tuple[str, str, str]]:
     from buergerticket.automation.demo import prepare_demo
 
     prepare_demo()
+    install_bundled_models()  # each service's shipped process model (idempotent)
     if not data.demo_is_loaded():
         print(f"Lege {cases} Demo-Vorgänge an …", flush=True)
         data.create_demo_cases(cases)
