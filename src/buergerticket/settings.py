@@ -324,3 +324,11 @@ CONTRACT_MAX_AGE_HOURS = int(os.environ.get("BUERGERTICKET_CONTRACT_MAX_AGE_HOUR
 # operations information (and costs time on every step).
 _loggers: dict[str, dict[str, str]] = LOGGING["loggers"]  # type: ignore[assignment]
 _loggers["spiff"] = {"level": os.environ.get("BUERGERTICKET_SPIFF_LOG_LEVEL", "WARNING")}
+
+
+# --- records (archive, search, retention) ----------------------------------
+# Where approved disposal runs write the archival packages for the public archive.
+RECORDS_ARCHIVE_DIR = Path(os.environ.get("BUERGERTICKET_ARCHIVE_DIR", str(HOME / "archiv-abgabe")))
+# A search matching more cases ranks the newest this many (see docs/records.md).
+SEARCH_CANDIDATE_LIMIT = int(os.environ.get("BUERGERTICKET_SEARCH_CANDIDATE_LIMIT", "3000"))
+# --- end records ------------------------------------------------------------

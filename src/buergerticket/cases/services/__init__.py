@@ -18,7 +18,9 @@ from .communication import (
     publish_document,
     record_delivery,
 )
+from .erasure import Anonymised, anonymise_case
 from .opening import Intake, Location, NewDocument, Requester, open_case
+from .retention import DisposedCase, dispose_case, set_legal_hold
 from .steering import (
     add_tag,
     change_deadline,
@@ -33,9 +35,11 @@ from .steering import (
 )
 
 __all__ = [
+    "Anonymised",
     "CaseConflict",
     "CaseError",
     "CasePermissionDenied",
+    "DisposedCase",
     "Intake",
     "Location",
     "NewDocument",
@@ -45,11 +49,13 @@ __all__ = [
     "add_note",
     "add_reply",
     "add_tag",
+    "anonymise_case",
     "apply_absences",
     "can_record_absence",
     "cancel_absence",
     "change_deadline",
     "change_service",
+    "dispose_case",
     "escalate",
     "hand_over",
     "open_case",
@@ -63,6 +69,7 @@ __all__ = [
     "reopen",
     "set_attention",
     "set_follow_up",
+    "set_legal_hold",
     "set_priority",
     "set_status",
 ]
