@@ -169,6 +169,8 @@ def test_writeback_that_never_arrives_is_flagged_on_the_case(
     case.refresh_from_db()
     assert "nicht an die Abrechnung übermittelt" in case.attention
     assert case.events.filter(type="contract_writeback_failed").exists()
+    # The automatically closed case is back in the queue for a clerk.
+    assert case.status == "in_bearbeitung" and case.events.filter(type="reopened").exists()
 
 
 @pytest.mark.django_db

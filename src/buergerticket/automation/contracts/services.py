@@ -23,7 +23,7 @@ from buergerticket.automation.models import (
 )
 from buergerticket.cases import services as case_services
 from buergerticket.cases.history import Actor
-from buergerticket.cases.models import Case
+from buergerticket.cases.models import Case, Status
 from buergerticket.notify.models import OutboxItem
 from buergerticket.notify.outbox import PermanentError, enqueue, register_handler
 from buergerticket.org.models import Staff, User
@@ -126,6 +126,12 @@ def writeback_failed(item: OutboxItem) -> None:
         details={"contract_change": change.pk},
         reason=item.last_error[:500],
     )
+    # An automatically closed case is not done if billing never got the change:
+    # it goes back to the queue, where a clerk sees the flag.
+    if Case.objects.filter(pk=change.case_id, status=Status.CLOSED).exists():
+        case_services.reopen(
+            change.case_id, actor=actor, reason="Übermittlung an die Abrechnung fehlgeschlagen"
+        )
     case_services.set_attention(
         change.case_id,
         actor=actor,

@@ -168,6 +168,7 @@ def add_document(
     with transaction.atomic():
         case = lock_case(case)
         check_actor(actor, case)
+        check_open(case)
         history = History(case)
         stored = store_document(
             case,
@@ -195,6 +196,7 @@ def publish_document(case: Case | int, *, actor: Actor, document: Document) -> D
     with transaction.atomic():
         case = lock_case(case)
         check_actor(actor, case)
+        check_open(case)
         if document.case_id != case.pk:
             raise CaseError("Das Dokument gehört nicht zu diesem Vorgang.")
         if document.published:

@@ -160,6 +160,7 @@ def set_follow_up(
     with transaction.atomic():
         case = lock_case(case, expected_version)
         check_actor(actor, case)
+        check_open(case)
         history = History(case)
         case.follow_up = on
         history.record("follow_up_set", actor, {"on": on.isoformat() if on else None}, reason)
@@ -180,6 +181,7 @@ def set_priority(
     with transaction.atomic():
         case = lock_case(case, expected_version)
         check_actor(actor, case)
+        check_open(case)
         if case.priority == priority:
             return case
         history = History(case)
@@ -219,6 +221,7 @@ def change_deadline(
 def add_tag(case: Case | int, *, actor: Actor, tag: str, reason: str = "") -> Case:
     with transaction.atomic():
         case = lock_case(case)
+        check_open(case)
         if tag in case.tags:
             return case
         history = History(case)
@@ -233,6 +236,7 @@ def set_attention(case: Case | int, *, actor: Actor, text: str) -> Case:
     with transaction.atomic():
         case = lock_case(case)
         check_actor(actor, case)
+        check_open(case)
         history = History(case)
         case.attention = text[:300]
         history.record("attention_set" if text else "attention_cleared", actor, {}, text[:300])
