@@ -105,7 +105,7 @@ def open_case(catalog):
             requester=requester or Requester(name="Erika Mustermann", email="erika@example.org"),
             **extra,
         )
-        return _open(intake, actor=actor or Actor.requester("Erika Mustermann"))
+        return _open(intake, actor=actor or Actor.requester())
 
     return make
 

@@ -86,7 +86,7 @@ ROOT_URLCONF = "buergerticket.urls"
 WSGI_APPLICATION = "buergerticket.wsgi.application"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "workspace:login"
-LOGIN_REDIRECT_URL = "workspace:my_cases"
+LOGIN_REDIRECT_URL = "workspace:home"
 
 TEMPLATES = [
     {
@@ -326,3 +326,28 @@ API_RATE_LIMIT = int(os.environ.get("BUERGERTICKET_API_RATE_LIMIT", "1200"))
 # Webhooks must use https in production; plain http only for development or a trusted LAN.
 WEBHOOK_ALLOW_HTTP = DEVELOPMENT or os.environ.get("BUERGERTICKET_WEBHOOK_ALLOW_HTTP", "0") == "1"
 # --- end issue 8 ---
+
+# --- automation (issue 6) -------------------------------------------------
+# Where the CSV contract connector leaves one file per changed installment for
+# the billing system; per-organisation connectors as JSON, e.g.
+# {"stadtwerke": {"kind": "csv", "writeback_dir": "/srv/abrechnung/eingang"}}.
+CONTRACT_WRITEBACK_DIR = Path(
+    os.environ.get("BUERGERTICKET_CONTRACT_WRITEBACK_DIR", HOME / "contracts" / "writeback")
+)
+CONTRACT_CONNECTORS = os.environ.get("BUERGERTICKET_CONTRACT_CONNECTORS", "")
+# The Abschlag rule stops when the newest contract import is older than this (0: never).
+CONTRACT_MAX_AGE_HOURS = int(os.environ.get("BUERGERTICKET_CONTRACT_MAX_AGE_HOURS", "48"))
+# --- end automation -------------------------------------------------------
+# --- processes (issue 5) ----------------------------------------------------
+# SpiffWorkflow logs every task state change at INFO; that is engine detail, not
+# operations information (and costs time on every step).
+_loggers: dict[str, dict[str, str]] = LOGGING["loggers"]  # type: ignore[assignment]
+_loggers["spiff"] = {"level": os.environ.get("BUERGERTICKET_SPIFF_LOG_LEVEL", "WARNING")}
+
+
+# --- records (archive, search, retention) ----------------------------------
+# Where approved disposal runs write the archival packages for the public archive.
+RECORDS_ARCHIVE_DIR = Path(os.environ.get("BUERGERTICKET_ARCHIVE_DIR", str(HOME / "archiv-abgabe")))
+# A search matching more cases ranks the newest this many (see docs/records.md).
+SEARCH_CANDIDATE_LIMIT = int(os.environ.get("BUERGERTICKET_SEARCH_CANDIDATE_LIMIT", "3000"))
+# --- end records ------------------------------------------------------------

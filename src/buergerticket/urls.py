@@ -26,5 +26,6 @@ urlpatterns = [
     path("arbeitsplatz/wissen/", include("buergerticket.knowledge.urls")),
     path("arbeitsplatz/", include("buergerticket.workspace.urls")),
     path("", include("buergerticket.api.urls")),
+    path("", include("buergerticket.knowledge.public_urls")),
     path("", include("buergerticket.portal.urls")),
 ]

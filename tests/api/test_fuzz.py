@@ -17,8 +17,11 @@ application = get_wsgi_application()
 # 400 answers requests that break the document; a request that matches it may still be
 # refused for what it means: 404 (not there or not visible), 412/428 (ETag), 422 (a rule
 # of the case, an unknown service or cursor). Those are not schema violations.
+# U+0000 is refused explicitly with a 400 (PostgreSQL cannot store it; see
+# test_nul_characters_are_refused_as_bad_input), so generated text leaves it out.
 config = SchemathesisConfig.from_dict(
     {
+        "generation": {"allow-x00": False},
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", "401", "403", "404", "412", "422", "428", "429"]

@@ -34,6 +34,17 @@ def test_open_case_goes_through_the_intake_path_with_channel_api(api):
     assert intake.actor_kind == "system" and intake.actor_label.startswith("Schnittstelle")
 
 
+def test_nul_characters_are_refused_as_bad_input(api):
+    """PostgreSQL cannot store U+0000; it must be a 4xx with a message, never a 500."""
+    response = api.post(
+        "/cases",
+        {"service": "maengel-strasse", "subject": "Loch\x00", "text": "x", "tags": ["a\x00b"]},
+    )
+    assert 400 <= response.status_code < 500
+    assert "Nullzeichen" in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_open_case_without_service_lands_on_the_fallback(api):
     response = api.post("/cases", {"subject": "Allgemeine Frage"})
     assert response.status_code == 201
@@ -198,7 +209,9 @@ def test_services_departments_and_tasks(api, open_case, staff):
         case.pk, actor=Actor.for_staff(staff("s.wagner")), on=dt.date(2030, 1, 2)
     )
     tasks = api.get("/tasks").json()["items"]
+    # The case's process task (due by the deadline) comes first, then the follow-up.
     assert [(t["kind"], t["case_id"], t["due"]) for t in tasks] == [
-        ("follow_up", case.pk, "2030-01-02")
+        ("process", case.pk, case.deadline.isoformat()),
+        ("follow_up", case.pk, "2030-01-02"),
     ]
     assert api.get("/tasks", {"assignee": "a.becker"}).json()["items"] == []

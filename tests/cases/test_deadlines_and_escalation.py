@@ -63,7 +63,7 @@ def test_the_requesters_answer_ends_the_waiting(open_case, staff):
         clock.move_to(at(D(2026, 11, 25)))
         services.add_incoming_message(
             case,
-            actor=Actor.requester("Erika Mustermann"),
+            actor=Actor.requester(),
             channel="email",
             body="Hier ist das Foto.",
         )

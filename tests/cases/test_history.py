@@ -113,3 +113,20 @@ def test_closing_by_automation_marks_the_case_automatically_done(open_case):
     case = open_case("sw-abschlag", subject="Abschlag")
     services.set_status(case, actor=Actor.automation("Regel abschlag v1"), status=Status.CLOSED)
     assert Case.objects.get(pk=case.pk).closed_automatically
+
+
+@pytest.mark.django_db
+def test_closed_cases_refuse_every_steering_change(open_case, staff):
+    clerk = Actor.for_staff(staff("s.wagner"))
+    case = open_case()
+    services.set_status(case, actor=clerk, status=Status.CLOSED)
+    for change in (
+        lambda: services.set_priority(case, actor=clerk, priority=Priority.HIGH),
+        lambda: services.set_follow_up(case, actor=clerk, on=dt.date(2030, 1, 1)),
+        lambda: services.add_tag(case, actor=clerk, tag="x"),
+        lambda: services.set_attention(case, actor=clerk, text="x"),
+        lambda: services.add_document(case, actor=clerk, document=services.NewDocument(
+            "a.pdf", b"%PDF-1.4", "application/pdf")),
+    ):
+        with pytest.raises(services.CaseError, match="abgeschlossen"):
+            change()

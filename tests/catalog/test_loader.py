@@ -133,3 +133,13 @@ def test_extended_fields_are_loaded():
     )
     assert (service.file_plan.retention_years, service.file_plan.disposal) == (6, "archive")
     assert Organisation.objects.get(slug="testamt").state == "BY"
+
+
+@pytest.mark.django_db
+def test_reload_keeps_settings_the_file_does_not_mention():
+    load_catalog_file(MUSTERSTADT / "katalog.yaml")
+    # An administrator switched automation off in the UI; the file has no such key.
+    Service.objects.filter(code="sw-abschlag").update(automation_enabled=False)
+    report = load_catalog_file(MUSTERSTADT / "katalog.yaml")
+    assert not report.changed
+    assert not Service.objects.get(code="sw-abschlag").automation_enabled

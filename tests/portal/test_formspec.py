@@ -97,3 +97,19 @@ def test_values_are_shown_with_labels():
     assert formspec.display(spec, "v") == "Vau"
     (date,) = formspec.specs([{"name": "d", "label": "D", "type": "date"}])
     assert formspec.display(date, "2026-12-24") == "24.12.2026"
+
+
+@pytest.mark.parametrize(
+    "typed, value",
+    [
+        ("55,00", "55.00"),
+        ("1.234,50", "1234.50"),
+        ("55.5", "55.5"),
+        ("70 €", "70"),
+    ],
+)
+def test_number_fields_accept_german_decimal_commas(typed, value):
+    from decimal import Decimal
+
+    field = formspec.GermanDecimalField(max_digits=15, decimal_places=3)
+    assert field.clean(typed) == Decimal(value)

@@ -141,3 +141,13 @@ def test_absences_only_for_people_one_may_manage(catalog):
         {"staff": fischer.pk, "start": "2030-01-02", "end": "2030-01-03"},
     )
     assert response.status_code == 302 and fischer.absences.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role, target",
+    [("owner", "/arbeitsplatz/vorgaenge/"), ("admin_only", "/arbeitsplatz/verwaltung/")],
+)
+def test_login_lands_where_the_person_can_work(role, target, catalog):
+    response = client_for(role).get(reverse("workspace:home"))
+    assert response.status_code == 302 and response["Location"] == target

@@ -39,8 +39,10 @@ class Actor:
         return cls(kind=ActorKind.SYSTEM, label=label)
 
     @classmethod
-    def requester(cls, label: str = "Antragsteller:in") -> Actor:
-        return cls(kind=ActorKind.REQUESTER, label=label or "Antragsteller:in")
+    def requester(cls) -> Actor:
+        """The person who made the request. Deliberately nameless: events are
+        hash-chained and must never hold personal data that erasure has to remove."""
+        return cls(kind=ActorKind.REQUESTER, label="Antragsteller:in")
 
     @classmethod
     def automation(cls, label: str) -> Actor:

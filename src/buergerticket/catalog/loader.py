@@ -8,6 +8,7 @@ second run with the same file changes nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,6 @@ from typing import Any
 
 from django.db import models, transaction
 
-from buergerticket.catalog.forms_schema import check_form
 from buergerticket.catalog.models import (
     ClosedReply,
     DeadlineUnit,
@@ -24,22 +24,13 @@ from buergerticket.catalog.models import (
     Location,
     Service,
 )
+from buergerticket.catalog.validation import lead_of, validate
 from buergerticket.catalog.yaml_source import (
-    DEPARTMENT_FIELDS,
-    FILE_PLAN_FIELDS,
-    ORGANISATION_FIELDS,
-    SERVICE_FIELDS,
-    STAFF_FIELDS,
-    Problems,
-    check_fields,
     parse,
 )
 from buergerticket.org.models import (
-    RESERVED_SLUGS,
     Department,
-    FederalState,
     Organisation,
-    Role,
     Staff,
     User,
 )
@@ -81,7 +72,7 @@ def load_catalog_file(path: str | Path) -> LoadReport:
 def load_catalog_text(text: str, source: str = "katalog.yaml") -> LoadReport:
     document, problems = parse(text, source)
     if not problems:
-        _validate(document, problems)
+        validate(document, problems)
     if problems:
         raise CatalogError(problems.items)
     report = LoadReport()
@@ -89,182 +80,6 @@ def load_catalog_text(text: str, source: str = "katalog.yaml") -> LoadReport:
         for org_doc in document["organisations"]:
             _apply_organisation(org_doc, report)
     return report
-
-
-# --- validation -----------------------------------------------------------
-
-
-def check_file_number_pattern(pattern: str) -> str | None:
-    """None if ``pattern`` can number files, else a German explanation."""
-    if "{seq" not in pattern or "{year}" not in pattern:
-        return "muss {seq…} und {year} enthalten (Folge je Organisation und Jahr)"
-    try:
-        pattern.format(file_plan="10.00.00", seq=1, year=2026, org="x", department="X")
-    except (KeyError, IndexError, ValueError) as exc:
-        return f"ist kein gültiges Muster ({exc})"
-    return None
-
-
-def _validate(document: Any, problems: Problems) -> None:
-    if not isinstance(document, dict) or not isinstance(document.get("organisations"), list):
-        problems.add(document, "organisations", "die Datei braucht eine Liste „organisations“")
-        return
-    usernames: dict[str, str] = {}
-    for i, org in enumerate(document["organisations"]):
-        path = f"organisations[{i}]"
-        if check_fields(org, path, ORGANISATION_FIELDS, problems):
-            _validate_organisation(org, path, problems, usernames)
-
-
-def _validate_organisation(
-    org: dict[str, Any], path: str, problems: Problems, usernames: dict[str, str]
-) -> None:
-    slug = org["slug"]
-    if slug in RESERVED_SLUGS or not slug.replace("-", "").isalnum() or slug != slug.lower():
-        problems.add(org, f"{path}.slug", f"„{slug}“ ist als Kennung nicht erlaubt")
-    if message := check_file_number_pattern(
-        org.get("file_number_pattern", "{file_plan}-{seq:05d}/{year}")
-    ):
-        problems.add(org, f"{path}.file_number_pattern", message)
-    if org.get("state", "NW") not in FederalState.values:
-        problems.add(
-            org,
-            f"{path}.state",
-            f"unbekanntes Bundesland „{org['state']}“ (erlaubt: {', '.join(FederalState.values)})",
-        )
-    existing = Organisation.objects.filter(slug=slug).first()
-    departments = {}
-    for j, dep in enumerate(org["departments"]):
-        here = f"{path}.departments[{j}]"
-        if check_fields(dep, here, DEPARTMENT_FIELDS, problems):
-            if dep["code"] in departments:
-                problems.add(dep, f"{here}.code", f"Fachbereich „{dep['code']}“ doppelt")
-            departments[dep["code"]] = dep
-    if existing:
-        for dep_obj in existing.departments.all():
-            departments.setdefault(dep_obj.code, {"code": dep_obj.code})
-    staff: dict[str, dict[str, Any]] = {}
-    for j, person in enumerate(org["staff"]):
-        here = f"{path}.staff[{j}]"
-        if not check_fields(person, here, STAFF_FIELDS, problems):
-            continue
-        name = person["username"]
-        if name in staff or usernames.get(name, slug) != slug:
-            problems.add(person, f"{here}.username", f"Benutzername „{name}“ ist doppelt")
-        usernames[name] = slug
-        staff[name] = person
-        other = (
-            Staff.objects.filter(user__username=name)
-            .exclude(organisation__slug=slug)
-            .select_related("organisation")
-            .first()
-        )
-        if other or User.objects.filter(username=name, staff__isnull=True).exists():
-            problems.add(
-                person,
-                f"{here}.username",
-                f"Benutzername „{name}“ ist in dieser Installation schon vergeben"
-                + (f" ({other.organisation.slug})" if other else ""),
-            )
-        if person["department"] not in departments:
-            problems.add(
-                person, f"{here}.department", f"unbekannter Fachbereich „{person['department']}“"
-            )
-        for role in person["roles"]:
-            if role not in Role.values:
-                problems.add(
-                    person,
-                    f"{here}.roles",
-                    f"unbekannte Rolle „{role}“ (erlaubt: {', '.join(Role.values)})",
-                )
-    known_staff = set(staff)
-    if existing:
-        known_staff |= set(existing.staff.values_list("user__username", flat=True))
-    for j, person in enumerate(org["staff"]):
-        if (
-            isinstance(person, dict)
-            and person.get("deputy")
-            and person["deputy"] not in known_staff
-        ):
-            problems.add(
-                person, f"{path}.staff[{j}].deputy", f"unbekannte Vertretung „{person['deputy']}“"
-            )
-        if isinstance(person, dict) and person.get("deputy") == person.get("username"):
-            problems.add(person, f"{path}.staff[{j}].deputy", "niemand vertritt sich selbst")
-    for j, dep in enumerate(org["departments"]):
-        for key in ("lead", "intake_owner"):
-            if isinstance(dep, dict) and dep.get(key) and dep[key] not in known_staff:
-                problems.add(
-                    dep, f"{path}.departments[{j}].{key}", f"unbekannte Person „{dep[key]}“"
-                )
-    for j, entry in enumerate(org.get("file_plan") or []):
-        here = f"{path}.file_plan[{j}]"
-        if (
-            check_fields(entry, here, FILE_PLAN_FIELDS, problems)
-            and entry.get("disposal", "delete") not in DisposalAction.values
-        ):
-            problems.add(entry, f"{here}.disposal", "erlaubt: delete, archive")
-    _validate_services(org, path, problems, departments, staff, known_staff)
-
-
-def _lead_of(code: str, departments: dict[str, Any], staff: dict[str, Any]) -> str | None:
-    explicit = departments.get(code, {}).get("lead")
-    if explicit:
-        return str(explicit)
-    return next(
-        (name for name, p in staff.items() if p["department"] == code and Role.LEAD in p["roles"]),
-        None,
-    )
-
-
-def _validate_services(
-    org: dict[str, Any],
-    path: str,
-    problems: Problems,
-    departments: dict[str, Any],
-    staff: dict[str, Any],
-    known_staff: set[str],
-) -> None:
-    codes: set[str] = set()
-    fallbacks = 0
-    choices = {
-        "deadline_unit": DeadlineUnit.values,
-        "location": Location.values,
-        "closed_reply": ClosedReply.values,
-    }
-    for j, svc in enumerate(org["services"]):
-        here = f"{path}.services[{j}]"
-        if not check_fields(svc, here, SERVICE_FIELDS, problems):
-            continue
-        if svc["code"] in codes:
-            problems.add(svc, f"{here}.code", f"Leistung „{svc['code']}“ doppelt")
-        codes.add(svc["code"])
-        fallbacks += bool(svc.get("fallback"))
-        if svc["department"] not in departments:
-            problems.add(
-                svc, f"{here}.department", f"unbekannter Fachbereich „{svc['department']}“"
-            )
-        elif (
-            _lead_of(svc["department"], departments, staff) is None
-            and not Department.objects.filter(
-                organisation__slug=org["slug"], code=svc["department"], lead__isnull=False
-            ).exists()
-        ):
-            problems.add(
-                svc,
-                f"{here}.department",
-                f"Fachbereich „{svc['department']}“ hat keine Leitung (Rolle leitung), "
-                "an die Vorgänge zuletzt gehen könnten",
-            )
-        if svc["owner"] not in known_staff:
-            problems.add(svc, f"{here}.owner", f"unbekannte Person „{svc['owner']}“")
-        for key, allowed in choices.items():
-            if key in svc and svc[key] not in allowed:
-                problems.add(svc, f"{here}.{key}", f"erlaubt: {', '.join(allowed)}")
-        if svc.get("form"):
-            check_form(svc["form"], f"{here}.form", problems)
-    if fallbacks > 1:
-        problems.add(org, f"{path}.services", "höchstens eine Leistung darf „fallback“ sein")
 
 
 # --- applying -------------------------------------------------------------
@@ -276,12 +91,22 @@ def _upsert(
     model: type[models.Model],
     lookup: dict[str, Any],
     values: dict[str, Any],
+    given: Iterable[str] | None = None,
 ) -> Any:
+    """Create with all ``values``; on update change only the keys the file ``given``.
+
+    Optional keys missing from the file then keep what an administrator set in
+    the UI (e.g. a service's automation switch) instead of snapping back to
+    their defaults on every reload.
+    """
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model._default_manager.create(**lookup, **values)
         report.created[kind] += 1
         return obj
+    if given is not None:
+        keep = set(given) | {"organisation"}
+        values = {k: v for k, v in values.items() if k in keep}
     changed = [k for k, v in values.items() if getattr(obj, k) != v]
     if changed:
         for key in changed:
@@ -308,6 +133,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
             "privacy_notice": doc.get("privacy_notice", ""),
             "accessibility_statement": doc.get("accessibility_statement", ""),
         },
+        given=doc.keys(),
     )
     departments = {}
     for dep in doc["departments"]:
@@ -321,6 +147,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 "triage": dep.get("triage", False),
                 "internal": dep.get("internal", False),
             },
+            given=dep.keys(),
         )
     for dep_obj in org.departments.all():
         departments.setdefault(dep_obj.code, dep_obj)
@@ -344,6 +171,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 "roles": list(person["roles"]),
                 "active": person.get("active", True),
             },
+            given=person.keys(),
         )
     for existing in org.staff.select_related("user"):
         staff.setdefault(existing.user.username, existing)
@@ -352,7 +180,7 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
         _upsert(report, "deputy", Staff, {"pk": staff[person["username"]].pk}, {"deputy": deputy})
     by_name = {name: p for name, p in ((p["username"], p) for p in doc["staff"])}
     for dep in doc["departments"]:
-        lead_name = _lead_of(dep["code"], {d["code"]: d for d in doc["departments"]}, by_name)
+        lead_name = lead_of(dep["code"], {d["code"]: d for d in doc["departments"]}, by_name)
         _upsert(
             report,
             "department_lead",
@@ -383,7 +211,12 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 }
             )
         file_plan[code] = _upsert(
-            report, "file_plan", FilePlanEntry, {"organisation": org, "code": code}, values
+            report,
+            "file_plan",
+            FilePlanEntry,
+            {"organisation": org, "code": code},
+            values,
+            given=entry.keys() if entry else values.keys(),
         )
     # Non-fallback services first, so moving the fallback flag never trips the
     # one-fallback-per-organisation constraint halfway through.
@@ -420,4 +253,5 @@ def _apply_organisation(doc: dict[str, Any], report: LoadReport) -> None:
                 "form": svc.get("form", []),
                 "active": svc.get("active", True),
             },
+            given=svc.keys(),
         )

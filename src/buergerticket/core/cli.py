@@ -23,12 +23,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"Fehler: {message}\n")
 
 
-_groups: dict[int, dict[str, Any]] = {}
-
-
 def group(subparsers: Any, name: str, help: str) -> Any:
     """The sub-command group ``name`` (e.g. ``case``), shared by several apps."""
-    groups = _groups.setdefault(id(subparsers), {})
+    # Kept on the subparsers object itself: a registry keyed by id() handed a
+    # stale group to a new parser when Python reused the id of a freed one
+    # (several CLI runs in one process, as in the tests).
+    groups: dict[str, Any] = subparsers.__dict__.setdefault("_bt_groups", {})
     if name not in groups:
         parser = subparsers.add_parser(name, help=help)
         groups[name] = parser.add_subparsers(title="Befehle", metavar="BEFEHL")

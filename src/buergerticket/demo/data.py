@@ -227,7 +227,7 @@ def create_demo_cases(count: int = 300, seed: int = 2026) -> int:
             received_at=received,
         )
         with transaction.atomic():
-            case = services.open_case(intake, actor=Actor.requester(f"{first} {last}"))
+            case = services.open_case(intake, actor=Actor.requester())
             _advance(case, rng, received)
         created += 1
     return created

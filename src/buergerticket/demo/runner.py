@@ -10,12 +10,17 @@ from django.conf import settings
 from django.core.management import call_command
 
 from buergerticket.demo import data
+from buergerticket.processes.services.register import install_bundled_models
 
 
 def prepare(cases: int) -> list[tuple[str, str, str]]:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     data.load_demo_catalog()
+    from buergerticket.automation.demo import prepare_demo
+
+    prepare_demo()
+    install_bundled_models()  # each service's shipped process model (idempotent)
     if not data.demo_is_loaded():
         print(f"Lege {cases} Demo-Vorgänge an …", flush=True)
         data.create_demo_cases(cases)

@@ -72,4 +72,4 @@ def submit(request: PortalRequest) -> pipeline.IntakeResult:
         attachments=list(request.attachments),
         meta={"language": request.language, "account": account is not None},
     )
-    return pipeline.submit(draft, actor=Actor.requester(name or "Antragsteller:in"))
+    return pipeline.submit(draft, actor=Actor.requester())

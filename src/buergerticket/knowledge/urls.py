@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401 - patterns are added by the knowledge issue
+from django.urls import path
+
+from buergerticket.knowledge.views import staff
 
 app_name = "knowledge"
-urlpatterns: list = []
+urlpatterns = [
+    path("", staff.index, name="index"),
+    path("neu/", staff.create, name="create"),
+    path("<slug:slug>/", staff.detail, name="detail"),
+    path("<slug:slug>/bearbeiten/", staff.edit, name="edit"),
+    path("<slug:slug>/archivieren/", staff.archive, name="archive"),
+    path("<slug:slug>/versionen/<int:number>/", staff.version, name="version"),
+    path("<slug:slug>/versionen/<int:number>/wiederherstellen/", staff.restore, name="restore"),
+]

@@ -131,7 +131,7 @@ def _queue_mail(
 
 
 def on_event(event: CaseEvent, case: Case) -> None:
-    if event.type == "intake" and case.requester_email:
+    if event.type == "intake" and case.requester_email and not event.details.get("imported"):
         message_id = make_msgid(domain=mail_domain(case.organisation))
         _queue_mail(
             case,

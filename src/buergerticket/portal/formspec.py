@@ -40,6 +40,17 @@ class FieldSpec:
         return bool(self.show_if_field)
 
 
+class GermanDecimalField(forms.DecimalField):
+    """Accepts "55,00", "1.234,50", "55.00" and "55 €" alike."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace("€", "").replace("EUR", "").replace(" ", "").strip()
+            if "," in value:
+                value = value.replace(".", "").replace(",", ".")
+        return super().to_python(value)
+
+
 def _english() -> bool:
     return (get_language() or "de").startswith("en")
 
@@ -94,12 +105,14 @@ def build_field(spec: FieldSpec) -> forms.Field:
             **common,
         )
     elif kind == "number":
-        field = forms.DecimalField(
+        field = GermanDecimalField(
             min_value=spec.min,
             max_value=spec.max,
             max_digits=15,
             decimal_places=3,
-            widget=forms.NumberInput(attrs={**attrs, "step": "any"}),
+            # A text field with a decimal keyboard: type=number rejects "55,00" in
+            # some browsers and mangles input (GOV.UK and KERN advise against it).
+            widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
             **common,
         )
     elif kind == "date":

@@ -1,12 +1,11 @@
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from buergerticket.workspace.config import views as config
 from buergerticket.workspace.views import absences, actions, auth, cases, intake
 
 app_name = "workspace"
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="workspace:my_cases"), name="home"),
+    path("", cases.home, name="home"),
     path("anmelden/", auth.LoginView.as_view(), name="login"),
     path("abmelden/", auth.LogoutView.as_view(), name="logout"),
     path("vorgaenge/", cases.my_cases, name="my_cases"),

@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Path, Schema
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, model_validator
 
 from buergerticket.cases.models import Case, Message
 from buergerticket.catalog.models import Service
@@ -47,10 +47,28 @@ SHORT = 300
 LONG = 20000
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL cannot store U+0000 in text or JSON; refuse it as bad input."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Der Text enthält ein Nullzeichen (U+0000), das nicht erlaubt ist.")
+    if isinstance(value, dict):
+        for item in value.values():
+            _without_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _without_nul(item)
+    return value
+
+
 class Strict(Schema):
     """Unknown fields are an error: a typo must not be silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        return _without_nul(data)
 
 
 class Ref(Schema):

@@ -8,6 +8,8 @@ processes call these and never write case tables themselves.
 
 from ._common import CaseConflict, CaseError, CasePermissionDenied
 from .absences import apply_absences, can_record_absence, cancel_absence, record_absence
+from .assigning import change_service, hand_over, reassign
+from .automation import record_steps
 from .communication import (
     add_document,
     add_incoming_message,
@@ -16,15 +18,14 @@ from .communication import (
     publish_document,
     record_delivery,
 )
+from .erasure import Anonymised, anonymise_case
 from .links import link_cases
 from .opening import Intake, Location, NewDocument, Requester, open_case
+from .retention import DisposedCase, dispose_case, set_legal_hold
 from .steering import (
     add_tag,
     change_deadline,
-    change_service,
     escalate,
-    hand_over,
-    reassign,
     record_event,
     register_status_guard,
     reopen,
@@ -35,9 +36,11 @@ from .steering import (
 )
 
 __all__ = [
+    "Anonymised",
     "CaseConflict",
     "CaseError",
     "CasePermissionDenied",
+    "DisposedCase",
     "Intake",
     "Location",
     "NewDocument",
@@ -47,11 +50,13 @@ __all__ = [
     "add_note",
     "add_reply",
     "add_tag",
+    "anonymise_case",
     "apply_absences",
     "can_record_absence",
     "cancel_absence",
     "change_deadline",
     "change_service",
+    "dispose_case",
     "escalate",
     "hand_over",
     "link_cases",
@@ -61,10 +66,12 @@ __all__ = [
     "record_absence",
     "record_delivery",
     "record_event",
+    "record_steps",
     "register_status_guard",
     "reopen",
     "set_attention",
     "set_follow_up",
+    "set_legal_hold",
     "set_priority",
     "set_status",
 ]

@@ -81,6 +81,8 @@ class Intake:
     # Set by routing rules: the case goes to this department instead of the
     # service's, and is assigned by that department's rules.
     department: Department | None = None
+    # A historical case brought in by an import: recorded as such, no receipt is sent.
+    imported: bool = False
 
 
 _INCREMENT = (
@@ -182,16 +184,15 @@ def open_case(intake: Intake, *, actor: Actor) -> Case:
         history = History(case, at=now)
         # Event details name codes and staff, never the requester's personal
         # data: that lives in rows erasure can anonymise without breaking the chain.
-        history.record(
-            "intake",
-            actor,
-            {
-                "channel": intake.channel,
-                "service": service.code,
-                "deadline": case.deadline.isoformat(),
-                "attachments": len(intake.attachments),
-            },
-        )
+        intake_details: dict[str, Any] = {
+            "channel": intake.channel,
+            "service": service.code,
+            "deadline": case.deadline.isoformat(),
+            "attachments": len(intake.attachments),
+        }
+        if intake.imported:
+            intake_details["imported"] = True
+        history.record("intake", actor, intake_details)
         assigned: dict[str, Any] = {"owner": holder.staff.username, "rule": holder.rule}
         if holder.standing_in_for is not None:
             assigned["standing_in_for"] = holder.standing_in_for.username

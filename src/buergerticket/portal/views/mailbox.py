@@ -40,13 +40,6 @@ def track(request: HttpRequest, org: str, token: str) -> HttpResponse:
     return redirect("portal:case", org=org, pk=link.case_id)
 
 
-def _requester_actor(case: Case, request: HttpRequest) -> Actor:
-    name = case.requester_name
-    if not name and request.user.is_authenticated:
-        name = request.user.get_full_name()
-    return Actor.requester(name or "Antragsteller:in")
-
-
 def _can_reply(case: Case) -> bool:
     return case.status != Status.CLOSED or case.service.closed_reply == ClosedReply.REOPEN
 
@@ -115,7 +108,7 @@ def reply(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             _("Dieses Anliegen ist abgeschlossen. Bitte stellen Sie ein neues Anliegen."),
         )
         return case_page(request, org, pk, form, 400)
-    actor = _requester_actor(case, request)
+    actor = Actor.requester()
     try:
         with transaction.atomic():
             if case.status == Status.CLOSED:
@@ -164,7 +157,7 @@ def revoke(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         count = tracking.revoke_all(case, by=_("Antragsteller:in"))
         services.record_event(
             case,
-            actor=_requester_actor(case, request),
+            actor=Actor.requester(),
             type="tracking_links_revoked",
             details={"count": count, "by": "requester"},
         )

@@ -11,8 +11,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from buergerticket.catalog.forms_schema import check_form
-from buergerticket.catalog.loader import check_file_number_pattern
 from buergerticket.catalog.models import FilePlanEntry, Service
+from buergerticket.catalog.validation import check_file_number_pattern
 from buergerticket.catalog.yaml_source import Problems
 from buergerticket.org.models import Department, Organisation, Role, Staff, User
 

@@ -7,15 +7,21 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buergerticket.cases import selectors
 from buergerticket.cases.models import Case, Message, Priority, Status
 from buergerticket.cases.signals import case_read
+from buergerticket.org.models import Role
 from buergerticket.workspace import forms, timeline
-from buergerticket.workspace.access import StaffRequest, case_worker_required, role_required
+from buergerticket.workspace.access import (
+    StaffRequest,
+    case_worker_required,
+    role_required,
+    staff_required,
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,17 @@ def _page(request: StaffRequest) -> int:
         return max(1, int(request.GET.get("seite", "1")))
     except ValueError:
         return 1
+
+
+@staff_required
+def home(request: StaffRequest) -> HttpResponse:
+    """Where a login lands: the case list for those who work cases, else their tools."""
+    staff = request.staff
+    if staff.works_cases:
+        return redirect("workspace:my_cases")
+    if Role.ADMIN in staff.roles:
+        return redirect("workspace:config")
+    return redirect("workspace:phone_note")
 
 
 @case_worker_required

@@ -1,0 +1,1 @@
+"""Contract data from the billing system: connector interface, CSV import, write-backs."""

@@ -1,0 +1,1 @@
+"""The administrators' rule engine: ordered rules with conditions and actions."""

@@ -1,0 +1,1 @@
+"""Automation pages of the workspace: configuration (administration) and contracts (staff)."""

@@ -1,0 +1,1 @@
+"""Pages of the knowledge base: workspace (staff) and public FAQ."""

@@ -1,0 +1,1 @@
+"""Write functions of the processes app (register, library, execution, tasks, sign-off)."""

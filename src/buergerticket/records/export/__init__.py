@@ -1,0 +1,1 @@
+"""Archival packages of cases, structured after XDOMEA (Aussonderung.Aussonderung.0503)."""

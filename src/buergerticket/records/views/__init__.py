@@ -1,0 +1,1 @@
+"""Workspace pages of the records app."""
