@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from buergerticket.cases import services
 from buergerticket.cases.history import Actor
-from buergerticket.cases.models import Case, LinkKind, Message, MessageKind, Status
+from buergerticket.cases.models import ActorKind, Case, LinkKind, Message, MessageKind, Status
 from buergerticket.cases.services.communication import mail_domain
 from buergerticket.catalog.models import ClosedReply
 from buergerticket.intake import pipeline
@@ -221,7 +221,7 @@ class Processor:
             if staff is not None:
                 actor = Actor.system(f"E-Mail von {staff.name}")
             elif unknown_sender:
-                actor = Actor.requester("Absender:in, bisher nicht beteiligt")
+                actor = Actor(kind=ActorKind.REQUESTER, label="Absender:in, bisher nicht beteiligt")
             else:
                 actor = Actor.requester()
             services.add_incoming_message(
