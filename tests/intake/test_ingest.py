@@ -425,3 +425,45 @@ def test_umlauts_and_windows_1252_survive_the_database(deliver):
     case.refresh_from_db()
     assert case.subject == "„Straße“ – 10 €"
     assert case.text == "Größe: 10 € – „geschätzt“"
+
+
+def test_anonymising_a_case_empties_its_mail_records(deliver, staff, settings):
+    from buergerticket.cases.services import anonymise_case
+
+    raw = mails.message(subject="Laterne bei Müllers")
+    case = deliver(raw).case
+    deliver(
+        mails.message(
+            subject=f"Re: [{case.file_number}]", headers={"Auto-Submitted": "auto-replied"}
+        )
+    )
+    _close(case, staff)
+    anonymise_case(case, actor=Actor.for_staff(staff("admin")), reason="Antrag auf Löschung")
+    for receipt in MailReceipt.objects.filter(case=case):
+        assert (receipt.sender, receipt.subject, receipt.reply_to, receipt.raw.name) == (
+            "",
+            "",
+            "",
+            "",
+        )
+
+
+def test_old_mail_log_entries_lose_their_personal_data(deliver, musterstadt):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from buergerticket.intake.mail.receipts import purge_expired
+    from buergerticket.notify.bounces import record_bounce
+    from buergerticket.notify.models import BouncedAddress
+
+    ignored = deliver(mails.message(headers={"Auto-Submitted": "auto-replied"})).receipt
+    kept = deliver(mails.message(subject="Anliegen")).receipt
+    record_bounce(musterstadt, "alt@example.org", permanent=False)
+    later = timezone.now() + dt.timedelta(days=91)
+    assert purge_expired(later) == 1
+    ignored.refresh_from_db()
+    assert (ignored.sender, ignored.subject, ignored.raw.name) == ("", "", "")
+    kept.refresh_from_db()
+    assert kept.sender == "juergen@example.org"  # a case's mail stays with its case
+    assert not BouncedAddress.objects.filter(address="alt@example.org").exists()

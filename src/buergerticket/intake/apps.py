@@ -8,6 +8,7 @@ class IntakeConfig(AppConfig):
     verbose_name = "Eingang"
 
     def ready(self) -> None:
+        from buergerticket.cases.history import subscribe
         from buergerticket.core import jobs
         from buergerticket.intake import panels, routing
         from buergerticket.intake.mail import receipts, watch
@@ -18,6 +19,7 @@ class IntakeConfig(AppConfig):
         register_preprocessor(routing.route_by_keywords, order=routing.ORDER)
         jobs.register("intake.fetch_mail", every_seconds=5)(watch.fetch_due)
         jobs.register("intake.mail_retention", every_seconds=3600)(receipts.purge_expired)
+        subscribe(receipts.forget_case)
         nav.register(_("E-Mail-Eingang"), "intake:overview", order=70, roles=("administration",))
         panels.register_timeline()
         register_panel(panels.mail_panel)

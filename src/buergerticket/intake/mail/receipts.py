@@ -14,11 +14,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from buergerticket.cases.models import Case
+from buergerticket.cases.models import Case, CaseEvent
 from buergerticket.intake.models import MailReceipt, Resolution, Result
+from buergerticket.notify.models import BouncedAddress
 from buergerticket.org.models import Organisation, Staff
 
 
@@ -118,6 +120,19 @@ def discard(receipt: MailReceipt, *, by: Staff, note: str) -> bool:
     )
 
 
+def forget_case(event: CaseEvent, case: Case) -> None:
+    """History subscriber: when a case is anonymised (DSGVO), its mails' senders,
+    subjects and stored bytes go too, in the same transaction."""
+    if event.type != "anonymised":
+        return
+    rows = MailReceipt.objects.filter(case_id=case.pk)
+    files = [name for name in rows.exclude(raw="").values_list("raw", flat=True)]
+    rows.update(sender="", reply_to="", subject="", raw="")
+    if files:
+        storage = MailReceipt._meta.get_field("raw").storage  # type: ignore[attr-defined]
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
 def purge_expired(now: dt.datetime | None = None) -> int:
     """Data minimisation: ignored and resolved mails lose bytes, subject and
     sender after MAIL_LOG_RETENTION_DAYS; what stays proves only that a
@@ -133,4 +148,6 @@ def purge_expired(now: dt.datetime | None = None) -> int:
             receipt.raw.delete(save=False)
         MailReceipt.objects.filter(pk=receipt.pk).update(raw="", subject="", sender="", reply_to="")
         count += 1
+    # Bounce records nobody needs any more: unblocked and quiet for as long.
+    BouncedAddress.objects.filter(blocked=False, last_at__lt=cutoff).delete()
     return count
