@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -129,8 +129,14 @@ def forget_case(event: CaseEvent, case: Case) -> None:
     files = [name for name in rows.exclude(raw="").values_list("raw", flat=True)]
     rows.update(sender="", reply_to="", subject="", raw="")
     if files:
-        storage = MailReceipt._meta.get_field("raw").storage  # type: ignore[attr-defined]
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        transaction.on_commit(lambda: _delete_raw(files))
+
+
+def _delete_raw(names: list[str]) -> None:
+    field = MailReceipt._meta.get_field("raw")
+    assert isinstance(field, models.FileField)
+    for name in names:
+        field.storage.delete(name)
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:
