@@ -199,3 +199,4 @@ def test_pages_speak_english_on_request(admin, settings):
     admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = admin.get("/arbeitsplatz/eingang/quarantaene/").content.decode()
     assert "The quarantine is empty." in page and "Received" in page
+    assert "E-mail intake" in page  # the navigation entry
