@@ -200,3 +200,20 @@ def test_pages_speak_english_on_request(admin, settings):
     page = admin.get("/arbeitsplatz/eingang/quarantaene/").content.decode()
     assert "The quarantine is empty." in page and "Received" in page
     assert "E-mail intake" in page  # the navigation entry
+
+
+def test_both_linked_cases_point_to_each_other(catalog, deliver, staff):
+    """Core fix: the case a link points to showed a link to itself."""
+    from buergerticket.cases import services
+    from buergerticket.cases.history import Actor
+    from buergerticket.catalog.models import Service
+
+    Service.objects.filter(code="allgemein").update(closed_reply="follow_up")
+    old = deliver(mails.message(subject="Laterne")).case
+    services.set_status(old, actor=Actor.for_staff(staff("m.yilmaz")), status="abgeschlossen")
+    new = deliver(mails.message(subject=f"Re: [{old.file_number}]", body="Wieder")).case
+    client = _client("m.yilmaz")
+    on_new = client.get(f"/arbeitsplatz/vorgaenge/{new.pk}/").content.decode()
+    assert f'href="/arbeitsplatz/vorgaenge/{old.pk}/">{old.file_number}</a>' in on_new
+    on_old = client.get(f"/arbeitsplatz/vorgaenge/{old.pk}/").content.decode()
+    assert f'href="/arbeitsplatz/vorgaenge/{new.pk}/">{new.file_number}</a>' in on_old
