@@ -10,12 +10,12 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from buergerticket.api import intake
         from buergerticket.api.webhooks import dispatch
-        from buergerticket.cases.history import subscribe
+        from buergerticket.cases.history import subscribe, subscribe_write
         from buergerticket.notify.outbox import register_handler
         from buergerticket.workspace import nav
 
         subscribe(intake.on_event)
-        subscribe(dispatch.on_event)
+        subscribe_write(dispatch.on_write)
         register_handler(
             dispatch.KIND, dispatch.deliver, on_final_failure=dispatch.on_final_failure
         )

@@ -51,7 +51,9 @@ class Actor:
 
 
 Subscriber = Callable[[CaseEvent, Case], None]
+WriteSubscriber = Callable[[list[CaseEvent], Case], None]
 _subscribers: list[Subscriber] = []
+_write_subscribers: list[WriteSubscriber] = []
 
 
 def subscribe(subscriber: Subscriber) -> Subscriber:
@@ -63,6 +65,18 @@ def subscribe(subscriber: Subscriber) -> Subscriber:
     """
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
+    return subscriber
+
+
+def subscribe_write(subscriber: WriteSubscriber) -> WriteSubscriber:
+    """Register a function called once per change with all its events, after they exist.
+
+    For read models that follow the case's final state (search index, statistics,
+    webhooks): one call per change instead of one per event keeps intake fast.
+    Same rules as :func:`subscribe`.
+    """
+    if subscriber not in _write_subscribers:
+        _write_subscribers.append(subscriber)
     return subscriber
 
 
@@ -139,6 +153,9 @@ class History:
         for event in events:
             for subscriber in _subscribers:
                 subscriber(event, self.case)
+        if events:
+            for write_subscriber in _write_subscribers:
+                write_subscriber(events, self.case)
         return events
 
 

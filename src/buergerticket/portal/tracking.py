@@ -59,11 +59,10 @@ def receipt_token() -> Iterator[PendingReceipt]:
 
 
 def store(case: Case, token: str, purpose: str) -> TrackingLink:
-    link, _ = TrackingLink.objects.get_or_create(
-        token_hash=token_hash(token),
-        defaults={"case": case, "purpose": purpose, "created_at": timezone.now()},
+    # Tokens are fresh and random (256 bits): a plain INSERT, no lookup first.
+    return TrackingLink.objects.create(
+        token_hash=token_hash(token), case=case, purpose=purpose, created_at=timezone.now()
     )
-    return link
 
 
 def _receipt_token_for(case: Case) -> str | None:

@@ -55,7 +55,9 @@ _WORKFLOW_CONVERTER = BpmnWorkflowConverter(BpmnWorkflow, SERIALIZER.registry)
 
 
 def spec_for(version: ProcessVersion) -> BuiltSpec:
-    return cached_spec((version.pk, version.sha256), version.xml, version.process_id)
+    # The XML (often tens of KB) is deferred when versions are listed; it is
+    # fetched only when this process has not parsed the version yet.
+    return cached_spec((version.pk, version.sha256), lambda: version.xml, version.process_id)
 
 
 def new_workflow(built: BuiltSpec, data: dict[str, Any] | None = None) -> BpmnWorkflow:

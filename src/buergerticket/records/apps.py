@@ -12,13 +12,13 @@ class RecordsConfig(AppConfig):
         from buergerticket.cases.signals import case_read
         from buergerticket.core import jobs
         from buergerticket.records import jobs as record_jobs
-        from buergerticket.records.search.indexer import on_case_event
+        from buergerticket.records.search.indexer import on_case_write
         from buergerticket.records.services.readlog import record_read
         from buergerticket.records.views.case import case_panel
         from buergerticket.workspace import nav, timeline
         from buergerticket.workspace.views.cases import register_panel
 
-        history.subscribe(on_case_event)
+        history.subscribe_write(on_case_write)
         case_read.connect(record_read, dispatch_uid="records.read_log")
         for name, every, func in record_jobs.SCHEDULE:
             jobs.register(name, every_seconds=every)(func)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from buergerticket.api.rest import cases, catalog, errors, webhooks
+from buergerticket.api.rest import case_writes, cases, catalog, errors, webhooks
 from buergerticket.api.rest.auth import TokenAuth
 
 DESCRIPTION = """\
@@ -29,6 +29,8 @@ api = NinjaAPI(
     auth=TokenAuth(),
 )
 errors.install(api)
+# case_writes adds its operations to cases.router; importing it is what registers them.
+assert case_writes.router is cases.router
 api.add_router("", cases.router)
 api.add_router("", catalog.router)
 api.add_router("", webhooks.router)

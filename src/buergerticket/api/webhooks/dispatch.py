@@ -77,13 +77,16 @@ def payload_for(event: CaseEvent, case: Case) -> dict[str, Any]:
     }
 
 
-def on_event(event: CaseEvent, case: Case) -> None:
-    """Subscriber: one delivery per active webhook of the organisation that wants the event."""
-    hooks = [
-        hook
-        for hook in Webhook.objects.filter(organisation_id=case.organisation_id, active=True)
-        if hook.wants(event.type)
-    ]
+def on_write(events: list[CaseEvent], case: Case) -> None:
+    """Write subscriber: one delivery per event and active webhook that wants it."""
+    active = list(Webhook.objects.filter(organisation_id=case.organisation_id, active=True))
+    if not active:
+        return
+    for event in events:
+        _deliver(event, case, [hook for hook in active if hook.wants(event.type)])
+
+
+def _deliver(event: CaseEvent, case: Case, hooks: list[Webhook]) -> None:
     if not hooks:
         return
     payload = payload_for(event, case)

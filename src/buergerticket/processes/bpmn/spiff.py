@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,10 +221,11 @@ _cache_lock = threading.Lock()
 CACHE_SIZE = 128
 
 
-def cached_spec(key: tuple[Any, ...], xml: str, process_id: str) -> BuiltSpec:
+def cached_spec(key: tuple[Any, ...], xml: Callable[[], str], process_id: str) -> BuiltSpec:
     """The spec for a stored model version, parsed once per process.
 
-    ``key`` must change whenever the XML could (we use version id and checksum).
+    ``key`` must change whenever the XML could (we use version id and checksum);
+    ``xml`` is only called on a cache miss, so callers need not load the document.
     """
     with _cache_lock:
         built = _cache.get(key)
@@ -232,7 +234,7 @@ def cached_spec(key: tuple[Any, ...], xml: str, process_id: str) -> BuiltSpec:
             return built
     from .xmlio import parse
 
-    built = build(parse(xml), process_id)
+    built = build(parse(xml()), process_id)
     with _cache_lock:
         _cache[key] = built
         while len(_cache) > CACHE_SIZE:

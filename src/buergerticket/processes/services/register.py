@@ -282,6 +282,7 @@ def builtin_version(organisation: Organisation, legal_act: bool) -> ProcessVersi
     key = DEFAULT_LEGAL_ACT_KEY if legal_act else DEFAULT_KEY
     version = (
         ProcessVersion.objects.select_related("model")
+        .defer("xml", "original", "analysis", "findings")
         .filter(
             model__organisation=organisation,
             model__key=key,
@@ -315,6 +316,7 @@ def install_builtin(organisation: Organisation, key: str) -> ProcessVersion:
 def published_version(service: Service) -> ProcessVersion | None:
     return (
         ProcessVersion.objects.select_related("model")
+        .defer("xml", "original", "analysis", "findings")
         .filter(model__service=service, status=VersionStatus.PUBLISHED)
         .first()
     )

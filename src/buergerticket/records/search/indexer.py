@@ -1,6 +1,6 @@
 """Keeping the search index current.
 
-:func:`on_case_event` is subscribed to the case history: it runs inside the
+:func:`on_case_write` is subscribed to the case history: it runs inside the
 transaction that writes the event, so the index row commits or rolls back with
 the change itself and a search never shows a state that was not committed.
 
@@ -10,7 +10,6 @@ the index is written once, after the last of them.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -39,8 +38,6 @@ METADATA_EVENTS = frozenset(
         "document_published",
     }
 )
-
-_local = threading.local()
 
 
 def scope_terms(case: Case) -> str:
@@ -191,19 +188,13 @@ def index_case(case: Case, *, full: bool = True) -> None:
         )
 
 
-def on_case_event(event: CaseEvent, case: Case) -> None:
-    """History subscriber: index once per write, after its last event."""
-    pending: dict[int, bool] = getattr(_local, "pending", None) or {}
-    _local.pending = pending
-    needs_text = pending.pop(case.pk, False) or event.type not in METADATA_EVENTS
-    if event.type == "anonymised":
+def on_case_write(events: list[CaseEvent], case: Case) -> None:
+    """Write subscriber: index once per change; texts only when the change touched them."""
+    if any(event.type == "anonymised" for event in events):
         # Extracted attachment text holds personal data as well; the
         # documents' content is gone, so is their text.
         DocumentText.objects.filter(document__case_id=case.pk).delete()
-    if event.seq < case.last_event_seq:
-        pending[case.pk] = needs_text
-        return
-    index_case(case, full=needs_text)
+    index_case(case, full=any(event.type not in METADATA_EVENTS for event in events))
 
 
 def reindex(*, organisation_id: int | None = None, batch_size: int = 1000) -> int:

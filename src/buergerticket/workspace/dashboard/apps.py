@@ -8,11 +8,11 @@ class DashboardConfig(AppConfig):
     verbose_name = "Verwaltungssteuerung"
 
     def ready(self) -> None:
-        from buergerticket.cases.history import subscribe
+        from buergerticket.cases.history import subscribe_write
         from buergerticket.workspace import nav
         from buergerticket.workspace.dashboard import projection
 
-        subscribe(projection.on_event)
+        subscribe_write(projection.on_write)
         nav.register(
             _("Steuerung"),
             "workspace:dashboard:index",

@@ -68,10 +68,11 @@ def values_of(case: Case) -> dict[str, Any]:
     )
 
 
-def on_event(event: CaseEvent, case: Case) -> None:
-    """Subscriber: the fact row follows the case (an UPDATE by primary key, or the first INSERT)."""
+def on_write(events: list[CaseEvent], case: Case) -> None:
+    """Write subscriber: the fact row follows the case, once per change (INSERT at intake,
+    else an UPDATE by primary key)."""
     row = values_of(case)
-    if not CaseFact.objects.filter(pk=case.pk).update(**row):
+    if events[0].seq == 1 or not CaseFact.objects.filter(pk=case.pk).update(**row):
         CaseFact.objects.create(case_id=case.pk, **row)
 
 
