@@ -251,6 +251,25 @@ DUE_SOON_WORKING_DAYS = int(os.environ.get("BUERGERTICKET_DUE_SOON_DAYS", "2"))
 # Base address used in links that leave the system (mails, tracking links).
 PUBLIC_BASE_URL = os.environ.get("BUERGERTICKET_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- e-mail channel (issue 4; docs/email.md) --------------------------------
+# Fernet keys, comma-separated, newest first: they encrypt mailbox passwords
+# and OAuth2 client secrets stored in the database ("fernet:…"). Older keys
+# only decrypt, so keys can be rotated. Without a key, secrets can only be
+# referenced from the environment ("env:NAME").
+SECRETS_KEYS = _env_list("BUERGERTICKET_SECRETS_KEYS")
+# Largest mail accepted (mailboxes can set their own); bigger ones are quarantined.
+MAIL_MAX_MEGABYTES = int(os.environ.get("BUERGERTICKET_MAIL_MAX_MB", "25"))
+# CA bundle to verify IMAP servers with (empty: the system's trust store).
+MAIL_CA_FILE = os.environ.get("BUERGERTICKET_MAIL_CA_FILE", "")
+# Addresses that are the system itself besides the organisations' mailboxes.
+MAIL_OWN_ADDRESSES = [a.lower() for a in _env_list("BUERGERTICKET_MAIL_OWN_ADDRESSES")]
+# More new mails than this from one sender within an hour look like a mail loop
+# and go to the quarantine instead of opening case after case.
+MAIL_LOOP_LIMIT_PER_HOUR = int(os.environ.get("BUERGERTICKET_MAIL_LOOP_LIMIT", "30"))
+# How long the log keeps ignored mails' bytes, subjects and senders.
+MAIL_LOG_RETENTION_DAYS = int(os.environ.get("BUERGERTICKET_MAIL_LOG_DAYS", "90"))
+# --- end e-mail channel -------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

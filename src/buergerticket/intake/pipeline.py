@@ -65,6 +65,9 @@ class Draft:
     # Channel-specific facts preprocessors may look at (e.g. sender domain, headers).
     meta: dict[str, Any] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
+    # Channel bookkeeping that must commit or roll back together with the case
+    # (the e-mail channel records here that a mail became this case, and links it).
+    on_open: list[Callable[[Case], None]] = field(default_factory=list)
 
     def decide(self, decision: Decision) -> None:
         self.decisions.append(decision)
@@ -99,7 +102,15 @@ def register_postprocessor(processor: PostProcessor, *, order: int = 100) -> Non
 
 def fallback_service(organisation: Organisation) -> Service:
     service = (
-        Service.objects.select_related("owner", "department", "file_plan")
+        # Everything open_case and the assignment read, in one query.
+        Service.objects.select_related(
+            "organisation",
+            "department",
+            "file_plan",
+            "owner__user",
+            "owner__department",
+            "owner__deputy",
+        )
         .filter(organisation=organisation, fallback=True, active=True)
         .first()
     )
@@ -144,6 +155,8 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
                 details=decision.details,
                 reason=decision.reason,
             )
+        for hook in draft.on_open:
+            hook(case)
     result = IntakeResult(case=case)
     for _, post in _post:
         try:

@@ -1,8 +1,17 @@
-"""Mail to requesters and staff: composed from events, sent through the outbox."""
+"""Mail to requesters and staff: composed from events, sent through the outbox.
+
+Threading: every mail carries a stable Message-ID (so a retry is the same
+mail), In-Reply-To the requester's last mail, References the case's thread,
+the file number in the subject, and a Reply-To of the organisation's shared
+mailbox, whose replies the e-mail channel files into the case again.
+Automatic mails say so (RFC 3834) so auto-responders stay quiet; replies a
+clerk wrote do not.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
@@ -10,10 +19,12 @@ from django.core.mail import EmailMessage, make_msgid
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from buergerticket.cases.history import subscribe
+from buergerticket.cases.history import Actor, subscribe
 from buergerticket.cases.models import Case, CaseEvent, Message, MessageKind
-from buergerticket.cases.services import record_delivery
+from buergerticket.cases.services import record_delivery, record_event, set_attention
 from buergerticket.cases.services.communication import mail_domain
+from buergerticket.notify import bounces
+from buergerticket.notify.delivery import redact, send_smtp
 from buergerticket.notify.models import OutboxItem
 from buergerticket.notify.outbox import PermanentError, enqueue, register_handler
 
@@ -37,8 +48,19 @@ def requester_link(case: Case, purpose: str) -> str:
     return ""
 
 
+# References keep the thread's first mail and the most recent ones (RFC 5322 § 3.6.4).
+MAX_REFERENCES = 20
+
+
 def _sender(case: Case) -> str:
-    return case.organisation.mailbox or settings.DEFAULT_FROM_EMAIL
+    return formataddr(
+        (case.organisation.name, case.organisation.mailbox or settings.DEFAULT_FROM_EMAIL)
+    )
+
+
+def _internal_sender(case: Case) -> str:
+    """Mail to staff: a reply to it must not land in the shared mailbox as a request."""
+    return formataddr((case.organisation.name, settings.DEFAULT_FROM_EMAIL))
 
 
 def _subject(case: Case, text: str) -> str:
@@ -46,16 +68,27 @@ def _subject(case: Case, text: str) -> str:
     return f"[{case.file_number}] {text}"
 
 
-def _thread(case: Case) -> tuple[str, list[str]]:
-    """In-Reply-To (the last incoming Message-ID) and References of the case's thread."""
+def _thread(case: Case, *, new_case: bool = False) -> tuple[str, list[str]]:
+    """In-Reply-To (the requester's last mail) and References (the case's thread:
+    mails received and sent, receipts included, oldest first)."""
     rows = list(
         Message.objects.filter(case=case)
         .exclude(message_id="")
-        .order_by("created_at", "id")
-        .values_list("message_id", "kind")
+        .values_list("created_at", "kind", "message_id")
     )
-    incoming = [mid for mid, kind in rows if kind == MessageKind.INCOMING]
-    return (incoming[-1] if incoming else ""), [mid for mid, _ in rows][-20:]
+    if not new_case:  # a case just opened has sent nothing yet
+        rows += [
+            (created, "outbox", message_id)
+            for created, message_id in OutboxItem.objects.filter(case=case, kind="mail")
+            .exclude(message_id="")
+            .values_list("created_at", "message_id")
+        ]
+    rows.sort(key=lambda row: row[0])
+    incoming = [message_id for _, kind, message_id in rows if kind == MessageKind.INCOMING]
+    ids = list(dict.fromkeys(message_id for _, _, message_id in rows))
+    if len(ids) > MAX_REFERENCES:
+        ids = ids[:1] + ids[-(MAX_REFERENCES - 1) :]
+    return (incoming[-1] if incoming else ""), ids
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
@@ -72,8 +105,10 @@ def _queue_mail(
     body: str,
     message_id: str,
     message: Message | None = None,
+    automatic: bool = True,
+    new_case: bool = False,
 ) -> None:
-    in_reply_to, references = _thread(case)
+    in_reply_to, references = _thread(case, new_case=new_case)
     enqueue(
         organisation=case.organisation_id,
         case=case,
@@ -88,8 +123,9 @@ def _queue_mail(
             "body": body,
             "message_id": message_id,
             "in_reply_to": in_reply_to,
-            "references": references,
+            "references": [r for r in references if r != message_id],
             "message": message.pk if message else None,
+            "automatic": automatic,
         },
     )
 
@@ -107,6 +143,7 @@ def on_event(event: CaseEvent, case: Case) -> None:
                 "notify/mail/receipt.txt",
                 {"case": case, "portal_url": requester_link(case, "receipt")},
             ),
+            new_case=True,
         )
     elif event.type == "reply":
         message = Message.objects.get(pk=event.details["message"])
@@ -128,6 +165,8 @@ def on_event(event: CaseEvent, case: Case) -> None:
                 template,
                 {"case": case, "message": message, "portal_url": requester_link(case, "reply")},
             ),
+            # A clerk wrote it: an answer to it is a real answer, not a loop.
+            automatic=False,
         )
     elif event.type == "escalated":
         lead = case.department.lead
@@ -139,7 +178,7 @@ def on_event(event: CaseEvent, case: Case) -> None:
                 dedupe_key=f"escalation:{case.pk}:{event.seq}",
                 payload={
                     "to": lead.email,
-                    "from": _sender(case),
+                    "from": _internal_sender(case),
                     "reply_to": "",
                     "subject": f"Frist überschritten: {case.file_number}",
                     "body": _render("notify/mail/escalation.txt", {"case": case}),
@@ -147,15 +186,63 @@ def on_event(event: CaseEvent, case: Case) -> None:
                     "in_reply_to": "",
                     "references": [],
                     "message": None,
+                    "automatic": True,
+                    "internal": True,
                 },
             )
+    elif event.type == "message_received":
+        _notify_owner(case, event, "notify/mail/new_message.txt", "Neue Nachricht")
+    elif event.type == "attention_set" and event.actor_kind != "staff":
+        _notify_owner(case, event, "notify/mail/attention.txt", "Bitte prüfen")
+
+
+def _notify_owner(case: Case, event: CaseEvent, template: str, what: str) -> None:
+    """Tell the owner something happened; the mail names the case, never its content."""
+    owner = case.owner
+    if not owner.email or not owner.active:
+        return
+    enqueue(
+        organisation=case.organisation_id,
+        case=case,
+        kind="mail",
+        dedupe_key=f"owner:{case.pk}:{event.seq}",
+        payload={
+            "to": owner.email,
+            "from": _internal_sender(case),
+            "reply_to": "",
+            "subject": f"{what}: {case.file_number}",
+            "body": _render(
+                template,
+                {
+                    "case": case,
+                    "owner": owner,
+                    "url": f"{settings.PUBLIC_BASE_URL}/arbeitsplatz/vorgaenge/{case.pk}/",
+                },
+            ),
+            "message_id": make_msgid(domain=mail_domain(case.organisation)),
+            "in_reply_to": "",
+            "references": [],
+            "message": None,
+            "automatic": True,
+            "internal": True,
+        },
+    )
 
 
 def send_mail(item: OutboxItem) -> None:
     data = item.payload
     if not data.get("to"):
         raise PermanentError("Keine Empfängeradresse.")
-    headers = {"Message-ID": data["message_id"], "Auto-Submitted": "auto-generated"}
+    if not data.get("internal") and bounces.is_blocked(item.organisation_id, data["to"]):
+        raise PermanentError(
+            "Die Adresse ist nach einem Rückläufer als unzustellbar gesperrt "
+            "(E-Mail-Eingang → Unzustellbare Adressen)."
+        )
+    headers = {"Message-ID": data["message_id"]}
+    if data.get("automatic", True):
+        headers["Auto-Submitted"] = "auto-generated"
+        # Exchange/Outlook: no out-of-office or read receipts in reply to this.
+        headers["X-Auto-Response-Suppress"] = "All"
     if data.get("in_reply_to"):
         headers["In-Reply-To"] = data["in_reply_to"]
     if data.get("references"):
@@ -168,19 +255,40 @@ def send_mail(item: OutboxItem) -> None:
         reply_to=[data["reply_to"]] if data["reply_to"] else None,
         headers=headers,
     )
-    mail.send(fail_silently=False)
+    send_smtp(mail)
     if data.get("message"):
         message = Message.objects.filter(pk=data["message"]).first()
         if message is not None:
             record_delivery(message, delivered=True)
 
 
+ATTENTION_UNDELIVERABLE = (
+    "Eine E-Mail an die antragstellende Person konnte nicht zugestellt werden. Bitte die "
+    "Adresse prüfen oder auf anderem Weg Kontakt aufnehmen."
+)
+
+
 def mail_failed(item: OutboxItem) -> None:
-    """After the last retry the failure shows on the case."""
+    """After the last retry the failure shows on the case (replies on their message,
+    receipts in the history), and the owner is asked to get in touch another way."""
+    error = redact(item.last_error)
     if item.payload.get("message"):
         message = Message.objects.filter(pk=item.payload["message"]).first()
         if message is not None:
-            record_delivery(message, delivered=False, error=item.last_error)
+            record_delivery(message, delivered=False, error=error)
+    elif item.case_id is not None and not item.payload.get("internal"):
+        record_event(
+            item.case_id,
+            actor=Actor.system("Postausgang"),
+            type="delivery_failed",
+            details={"outbox": item.pk, "kind": item.dedupe_key.split(":", 1)[0]},
+            reason=error[:500],
+        )
+    else:
+        return
+    case = Case.objects.filter(pk=item.case_id or 0).only("attention", "requester_email").first()
+    if case is not None and not case.attention and item.payload.get("to") == case.requester_email:
+        set_attention(case.pk, actor=Actor.system("Postausgang"), text=ATTENTION_UNDELIVERABLE)
 
 
 def connect() -> None:

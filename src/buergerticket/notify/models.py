@@ -42,3 +42,32 @@ class OutboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class BouncedAddress(models.Model):
+    """An address mail to which came back. Hard bounces block further sending
+    until an administrator clears the mark or the person writes in again."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    address = models.EmailField(_("Adresse"))
+    # True after a permanent failure (5.x.x): the outbox stops sending there.
+    blocked = models.BooleanField(_("gesperrt"), default=False)
+    bounces = models.PositiveIntegerField(_("Rückläufer"), default=0)
+    status = models.CharField(_("Statuscode"), max_length=20, blank=True)
+    diagnostic = models.TextField(_("Meldung des Mailservers"), blank=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField(_("letzter Rückläufer"))
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("unzustellbare Adresse")
+        verbose_name_plural = _("unzustellbare Adressen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "address"], name="bounced_address_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.address

@@ -19,6 +19,7 @@ from .communication import (
     record_delivery,
 )
 from .erasure import Anonymised, anonymise_case
+from .links import link_cases
 from .opening import Intake, Location, NewDocument, Requester, open_case
 from .retention import DisposedCase, dispose_case, set_legal_hold
 from .steering import (
@@ -58,6 +59,7 @@ __all__ = [
     "dispose_case",
     "escalate",
     "hand_over",
+    "link_cases",
     "open_case",
     "publish_document",
     "reassign",
