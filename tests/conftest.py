@@ -127,5 +127,8 @@ def _fresh_cache():
     """Rate-limit counters live in the cache; no test may inherit another's."""
     from django.core.cache import cache
 
+    from buergerticket.core.memo import clear_all
+
     cache.clear()
+    clear_all()  # remembered configuration rows may belong to a rolled-back test
     yield

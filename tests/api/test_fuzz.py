@@ -26,7 +26,7 @@ config = SchemathesisConfig.from_dict(
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", "401", "403", "404", "412", "422", "428", "429"]
             }
-        }
+        },
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=config)

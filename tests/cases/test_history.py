@@ -125,8 +125,11 @@ def test_closed_cases_refuse_every_steering_change(open_case, staff):
         lambda: services.set_follow_up(case, actor=clerk, on=dt.date(2030, 1, 1)),
         lambda: services.add_tag(case, actor=clerk, tag="x"),
         lambda: services.set_attention(case, actor=clerk, text="x"),
-        lambda: services.add_document(case, actor=clerk, document=services.NewDocument(
-            "a.pdf", b"%PDF-1.4", "application/pdf")),
+        lambda: services.add_document(
+            case,
+            actor=clerk,
+            document=services.NewDocument("a.pdf", b"%PDF-1.4", "application/pdf"),
+        ),
     ):
         with pytest.raises(services.CaseError, match="abgeschlossen"):
             change()

@@ -8,6 +8,11 @@ class AutomationConfig(AppConfig):
     verbose_name = "Automatisierung"
 
     def ready(self) -> None:
+        from buergerticket.automation.models.router import RouterModel
+        from buergerticket.automation.models.rules import AutomationSettings, Rule
+        from buergerticket.core.memo import invalidate_on
+
+        invalidate_on(RouterModel, Rule, AutomationSettings)
         from buergerticket.automation import intake, jobs, timeline
         from buergerticket.automation.contracts import csv_export  # noqa: F401 - registers "csv"
         from buergerticket.automation.contracts import services as contract_services

@@ -26,6 +26,7 @@ from buergerticket.cases import services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, Priority
 from buergerticket.catalog.models import Service
+from buergerticket.core.memo import Memo
 from buergerticket.org.models import Department, Organisation
 
 log = logging.getLogger("buergerticket.intake")
@@ -100,8 +101,20 @@ def register_postprocessor(processor: PostProcessor, *, order: int = 100) -> Non
         _post.sort(key=lambda item: item[0])
 
 
+_fallbacks: Memo[Service | None] = Memo("intake.fallback_service")
+
+
 def fallback_service(organisation: Organisation) -> Service:
-    service = (
+    service = _fallbacks.get(organisation.pk, lambda: _load_fallback(organisation))
+    if service is None:
+        raise services.CaseError(
+            f"{organisation.name} hat keine Auffangleistung (fallback) im Katalog."
+        )
+    return service
+
+
+def _load_fallback(organisation: Organisation) -> Service | None:
+    return (
         # Everything open_case and the assignment read, in one query.
         Service.objects.select_related(
             "organisation",
@@ -114,11 +127,6 @@ def fallback_service(organisation: Organisation) -> Service:
         .filter(organisation=organisation, fallback=True, active=True)
         .first()
     )
-    if service is None:
-        raise services.CaseError(
-            f"{organisation.name} hat keine Auffangleistung (fallback) im Katalog."
-        )
-    return service
 
 
 def submit(draft: Draft, *, actor: Actor) -> IntakeResult:

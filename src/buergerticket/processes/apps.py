@@ -8,6 +8,10 @@ class ProcessesConfig(AppConfig):
     verbose_name = "Prozesse"
 
     def ready(self) -> None:
+        from buergerticket.core.memo import invalidate_on
+        from buergerticket.processes.models import ProcessModel, ProcessVersion
+
+        invalidate_on(ProcessModel, ProcessVersion)
         from django.db.models.signals import post_delete
 
         from buergerticket.cases import history

@@ -27,6 +27,7 @@ from buergerticket.cases import services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, Status
 from buergerticket.catalog.models import Service
+from buergerticket.core.memo import Memo
 from buergerticket.org.models import Organisation, Staff
 
 from . import RULE_LABEL, RULE_NAME, RULE_VERSION
@@ -40,11 +41,18 @@ ANALYSIS_KEY = "abschlag_analysis"
 DECLINED_KEY = "abschlag_declined"
 
 
+# Most organisations have no Abschlag service: remembering that saves a query per intake.
+_services: Memo[Service | None] = Memo("automation.abschlag_service", keep_none=True)
+
+
 def abschlag_service(organisation: Organisation) -> Service | None:
-    return (
-        Service.objects.select_related("department")
-        .filter(organisation=organisation, automation=RULE_NAME, active=True)
-        .first()
+    return _services.get(
+        organisation.pk,
+        lambda: (
+            Service.objects.select_related("department")
+            .filter(organisation=organisation, automation=RULE_NAME, active=True)
+            .first()
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from buergerticket.automation.models import RouterModel
 from buergerticket.cases.history import Actor
 from buergerticket.catalog.models import Service
+from buergerticket.core.memo import Memo
 from buergerticket.org.models import Organisation
 
 from .features import request_text
@@ -38,9 +39,16 @@ class Prediction:
     ranking: list[tuple[str, float]]
 
 
+_active: Memo[tuple[int, int, float] | None] = Memo("automation.router_model", keep_none=True)
+
+
 def active_model_id(organisation: Organisation) -> tuple[int, int, float] | None:
     """(pk, version, threshold) of the active model — None when there is none or the
-    organisation switched routing off (one query for both)."""
+    organisation switched routing off (one query for both, remembered briefly)."""
+    return _active.get(organisation.pk, lambda: _load_active(organisation))
+
+
+def _load_active(organisation: Organisation) -> tuple[int, int, float] | None:
     switched_on = Q(organisation__automation_settings__isnull=True) | Q(
         organisation__automation_settings__router_enabled=True
     )

@@ -26,6 +26,7 @@ from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Priority
 from buergerticket.catalog.deadlines import is_working_day
 from buergerticket.catalog.models import Service
+from buergerticket.core.memo import Memo
 from buergerticket.org.models import Department
 
 from . import schema
@@ -189,9 +190,16 @@ def rule_matches(rule: Rule, draft: Draft) -> tuple[bool, list[ConditionOutcome]
     return matched, outcomes
 
 
+_rules: Memo[list[Rule]] = Memo("automation.active_rules")
+
+
 def active_rules(draft: Draft) -> list[Rule]:
-    return list(
-        Rule.objects.filter(organisation=draft.organisation, active=True).order_by("position", "id")
+    organisation = draft.organisation
+    return _rules.get(
+        organisation.pk,
+        lambda: list(
+            Rule.objects.filter(organisation=organisation, active=True).order_by("position", "id")
+        ),
     )
 
 

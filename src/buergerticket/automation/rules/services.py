@@ -16,6 +16,7 @@ from buergerticket.automation.models import (
     RuleRevision,
 )
 from buergerticket.catalog.models import Service
+from buergerticket.core import memo
 from buergerticket.org.models import Organisation, Staff
 
 from .schema import check_rule
@@ -133,6 +134,7 @@ def move_rule(rule: Rule, *, staff: Staff | None, up: bool) -> None:
         for position, item in enumerate(rules, start=1):
             if item.position != position * 10:
                 Rule.objects.filter(pk=item.pk).update(position=position * 10)
+        memo.clear_all()  # queryset updates send no post_save
         _audit(rule.organisation, staff, "rule_moved", rule.name, rule=rule.pk, up=up)
 
 
@@ -142,6 +144,7 @@ def set_service_automation(service: Service, *, enabled: bool, staff: Staff | No
         return
     with transaction.atomic():
         Service.objects.filter(pk=service.pk).update(automation_enabled=enabled)
+        memo.clear_all()  # queryset updates send no post_save
         service.automation_enabled = enabled
         _audit(
             service.organisation,

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from lxml import etree
 
 from buergerticket.catalog.models import Service
+from buergerticket.core.memo import Memo
 from buergerticket.org.models import Organisation, Staff
 from buergerticket.processes import handlers
 from buergerticket.processes.bpmn import checks, xmlio
@@ -322,8 +323,17 @@ def published_version(service: Service) -> ProcessVersion | None:
     )
 
 
+_for_new_cases: Memo[ProcessVersion] = Memo("processes.version_for_new_case")
+
+
 def version_for_new_case(service: Service) -> ProcessVersion:
-    return published_version(service) or builtin_version(service.organisation, service.legal_act)
+    """The version a case of ``service`` starts now (remembered briefly, see core.memo)."""
+    return _for_new_cases.get(
+        service.pk,
+        lambda: (
+            published_version(service) or builtin_version(service.organisation, service.legal_act)
+        ),
+    )
 
 
 def install_bundled_models(organisation: Organisation | None = None) -> list[ProcessVersion]:
