@@ -132,3 +132,14 @@ def _fresh_cache():
     cache.clear()
     clear_all()  # remembered configuration rows may belong to a rolled-back test
     yield
+
+
+@pytest.fixture
+def run_worker():
+    """``run_worker()``: one pass of every worker job, as the worker process would do."""
+    from buergerticket.core.worker import Worker
+
+    def run() -> list[str]:
+        return Worker(manage_connections=False).run_due()
+
+    return run

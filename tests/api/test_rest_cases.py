@@ -191,7 +191,7 @@ def test_assign_within_the_department(api, open_case):
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "owner"
 
 
-def test_services_departments_and_tasks(api, open_case, staff):
+def test_services_departments_and_tasks(api, open_case, staff, run_worker):
     import datetime as dt
 
     from buergerticket.cases import services
@@ -208,6 +208,7 @@ def test_services_departments_and_tasks(api, open_case, staff):
     services.set_follow_up(
         case.pk, actor=Actor.for_staff(staff("s.wagner")), on=dt.date(2030, 1, 2)
     )
+    run_worker()  # the case's process starts right after commit, in the worker
     tasks = api.get("/tasks").json()["items"]
     # The case's process task (due by the deadline) comes first, then the follow-up.
     assert [(t["kind"], t["case_id"], t["due"]) for t in tasks] == [

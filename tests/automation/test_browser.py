@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from buergerticket.org.models import Department, Staff, User
 from tests.browser import assert_accessible
@@ -31,12 +32,12 @@ def test_configuration_pages_are_accessible(page, login_as, musterstadt):
     page.goto(f"/arbeitsplatz/automatisierung/regeln/{rule.pk}/")
     page.get_by_label("Betreff", exact=True).fill("Dringend: Ampel aus")
     page.get_by_role("button", name="Probelauf starten").click()
-    assert page.get_by_role("heading", name="Ergebnis des Probelaufs").is_visible()
+    expect(page.get_by_role("heading", name="Ergebnis des Probelaufs")).to_be_visible()
     assert_accessible(page)
 
     page.goto("/arbeitsplatz/automatisierung/regeln/neu/")
     page.get_by_role("button", name="Regel speichern").click()  # empty: errors shown
-    assert page.get_by_text("Dieses Feld ist zwingend erforderlich.").first.is_visible()
+    expect(page.get_by_text("Dieses Feld ist zwingend erforderlich.").first).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/arbeitsplatz/automatisierung/vorlagen/{template.pk}/")
@@ -45,7 +46,7 @@ def test_configuration_pages_are_accessible(page, login_as, musterstadt):
     page.goto("/arbeitsplatz/automatisierung/probelauf/")
     page.get_by_label("Betreff").fill("Laterne kaputt")
     page.get_by_role("button", name="Probelauf starten").click()
-    assert page.get_by_role("heading", name="Ergebnis des Probelaufs").is_visible()
+    expect(page.get_by_role("heading", name="Ergebnis des Probelaufs")).to_be_visible()
     assert_accessible(page)
 
 

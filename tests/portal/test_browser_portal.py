@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from buergerticket.cases.models import Case, MessageKind
 from tests.browser import assert_accessible
@@ -43,13 +44,13 @@ def test_defect_report_story(page, login_as, portal_catalog, photo, live_server)
     page.get_by_label("E-Mail-Adresse").fill("erika@example.org")
     page.get_by_label("Fotos oder Dokumente").set_input_files(str(photo))
     page.get_by_role("button", name="Anliegen absenden").click()
-    assert page.get_by_text("Bitte prüfen Sie Ihre Angaben").is_visible()
+    expect(page.get_by_text("Bitte prüfen Sie Ihre Angaben")).to_be_visible()
     assert page.title().startswith("Fehler:")
     assert page.get_by_label("Weitere Hinweise").input_value().startswith("Tiefes Loch")
     assert page.get_by_label("E-Mail-Adresse").input_value() == "erika@example.org"
-    assert page.get_by_text("„schlagloch.png“ entfernen").is_visible()
+    expect(page.get_by_text("„schlagloch.png“ entfernen")).to_be_visible()
     # The conditional field is shown because "Sonstiges" is chosen.
-    assert page.get_by_label("Welcher Schaden?").is_visible()
+    expect(page.get_by_label("Welcher Schaden?")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Welcher Schaden?").fill("Abgesackter Bordstein")
@@ -73,7 +74,7 @@ def test_defect_report_story(page, login_as, portal_catalog, photo, live_server)
     clerk_page = clerk.new_page()
     _login(clerk_page, live_server, "s.wagner")
     clerk_page.goto(f"/arbeitsplatz/vorgaenge/{case.pk}/")
-    assert clerk_page.get_by_role("heading", name="Bürgerpostfach").is_visible()
+    expect(clerk_page.get_by_role("heading", name="Bürgerpostfach")).to_be_visible()
     clerk_page.get_by_label("Antwort an die antragstellende Person").fill(
         "Danke! Können Sie sagen, wie tief das Loch ist?"
     )
@@ -87,19 +88,20 @@ def test_defect_report_story(page, login_as, portal_catalog, photo, live_server)
     )
     citizen_page = citizen.new_page()
     citizen_page.goto(tracking_url.replace("http://127.0.0.1:8000", live_server.url))
-    assert citizen_page.get_by_text("Danke! Können Sie sagen, wie tief das Loch ist?").is_visible()
+    expect(
+        citizen_page.get_by_text("Danke! Können Sie sagen, wie tief das Loch ist?")
+    ).to_be_visible()
     assert_accessible(citizen_page)
     citizen_page.get_by_label("Ihre Nachricht").fill("Etwa zehn Zentimeter.")
     citizen_page.get_by_role("button", name="Nachricht senden").click()
-    assert citizen_page.get_by_text("Ihre Nachricht ist eingegangen.").is_visible()
-    assert citizen_page.get_by_text("Etwa zehn Zentimeter.").is_visible()
+    expect(citizen_page.get_by_text("Ihre Nachricht ist eingegangen.")).to_be_visible()
+    expect(citizen_page.get_by_text("Etwa zehn Zentimeter.")).to_be_visible()
     assert_accessible(citizen_page)
     assert case.messages.filter(kind=MessageKind.INCOMING, body="Etwa zehn Zentimeter.").exists()
 
     # The clerk sees the answer.
     clerk_page.goto(f"/arbeitsplatz/vorgaenge/{case.pk}/")
-    assert clerk_page.get_by_text("Etwa zehn Zentimeter.").is_visible()
-
+    expect(clerk_page.get_by_text("Etwa zehn Zentimeter.")).to_be_visible()
     # A wrong token does not open anything.
     stranger = page.context.browser.new_context(
         base_url=live_server.url, bypass_csp=True, locale="de-DE"
@@ -154,14 +156,14 @@ def test_account_pages_are_accessible(page, portal_catalog):
     page.goto("/musterstadt/konto/registrieren/")
     page.get_by_label("E-Mail-Adresse").fill("kein-at-zeichen")
     page.get_by_role("button", name="Konto anlegen").click()
-    assert page.get_by_text("Bitte prüfen Sie Ihre Angaben").is_visible()
+    expect(page.get_by_text("Bitte prüfen Sie Ihre Angaben")).to_be_visible()
     assert page.get_by_label("E-Mail-Adresse").input_value() == "kein-at-zeichen"
     assert_accessible(page)
     page.goto("/musterstadt/konto/anmelden/")
     page.get_by_label("E-Mail-Adresse").fill("jemand@example.org")
     page.get_by_label("Passwort").fill("falsch")
     page.get_by_role("button", name="Anmelden").click()
-    assert page.get_by_text("Bitte prüfen Sie Ihre Angaben").is_visible()
+    expect(page.get_by_text("Bitte prüfen Sie Ihre Angaben")).to_be_visible()
     assert_accessible(page)
 
 
@@ -187,11 +189,11 @@ def test_account_holder_sees_their_cases(page, portal_catalog, live_server):
     page.get_by_role("button", name="Anliegen absenden").click()
     case = Case.objects.get()
     page.get_by_role("link", name="Zum Anliegen in „Meine Anliegen“").click()
-    assert page.get_by_text(case.file_number).first.is_visible()
-    assert page.get_by_text("jeden zweiten Samstag").is_visible()
+    expect(page.get_by_text(case.file_number).first).to_be_visible()
+    expect(page.get_by_text("jeden zweiten Samstag")).to_be_visible()
     assert_accessible(page)
     page.goto("/musterstadt/anliegen/")
-    assert page.get_by_role("link", name=case.file_number).is_visible()
+    expect(page.get_by_role("link", name=case.file_number)).to_be_visible()
 
 
 def test_keyboard_only_submission_with_visible_focus(page, portal_catalog):
@@ -234,8 +236,8 @@ def test_usable_at_320_pixels(page, portal_catalog, png_bytes):
     assert no_horizontal_scroll(page)
     assert_accessible(page)
     page.get_by_label("Tonne wurde nicht geleert").check()
-    assert page.get_by_label("Welche Tonne?").is_visible()
-    assert not page.get_by_label("Welche Gegenstände?").is_visible()
+    expect(page.get_by_label("Welche Tonne?")).to_be_visible()
+    expect(page.get_by_label("Welche Gegenstände?")).not_to_be_visible()
     page.get_by_label("Welche Tonne?").select_option("bio")
     page.get_by_label("Abfuhrtag").fill("2026-11-20")
     page.get_by_label("Abholadresse").fill("Rosenweg 3")
@@ -253,9 +255,9 @@ def test_english(page, portal_catalog):
     assert page.get_by_role("heading", level=1).inner_text() == "What can we do for you?"
     assert page.locator("html").get_attribute("lang") == "en"
     page.get_by_role("link", name="Straßenschaden melden").click()
-    assert page.get_by_label("Kind of damage").is_visible()
+    expect(page.get_by_label("Kind of damage")).to_be_visible()
     page.get_by_role("button", name="Submit request").click()
-    assert page.get_by_text("Please check your entries").is_visible()
+    expect(page.get_by_text("Please check your entries")).to_be_visible()
     assert_accessible(page)
 
 

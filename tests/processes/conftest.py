@@ -19,8 +19,10 @@ def shipped(catalog):
 def tasks_of():
     """``tasks_of(case)`` → the case's open tasks, oldest first."""
     from buergerticket.processes.models import HumanTask
+    from buergerticket.processes.services.lifecycle import start_pending
 
     def get(case):
+        start_pending(case)  # as the case page does before it lists tasks
         return list(
             HumanTask.objects.filter(case=case, state="open")
             .select_related("assignee", "assignee__user", "department")
@@ -118,3 +120,17 @@ def drive(tasks_of, complete, clock):
         raise AssertionError(f"Prozess endet nicht: {done}")
 
     return run
+
+
+@pytest.fixture
+def open_case(open_case):
+    """The root fixture, then what the worker does right after commit: the process's
+    first steps (a case's process starts asynchronously, see lifecycle.start_pending)."""
+    from buergerticket.processes.services.lifecycle import start_pending
+
+    def make(*args, **kwargs):
+        case = open_case(*args, **kwargs)
+        start_pending(case)
+        return case
+
+    return make

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import assert_accessible
 from tests.conftest import SHARED
@@ -29,7 +30,7 @@ def test_register_pages_and_diagram(page, login_as, hund):
     login_as("admin")
     page.goto("/arbeitsplatz/prozesse/register/")
     assert page.get_by_role("heading", level=1).inner_text() == "Prozessregister"
-    assert page.get_by_role("link", name="Hundesteuer an- oder abmelden").is_visible()
+    expect(page.get_by_role("link", name="Hundesteuer an- oder abmelden")).to_be_visible()
     assert_accessible(page)
 
     model = ProcessModel.objects.get(organisation=org, key="steuer-hund")
@@ -40,7 +41,7 @@ def test_register_pages_and_diagram(page, login_as, hund):
     page.wait_for_selector("#bt-diagram[data-state='ready']")
     # bpmn-js drew the model; its watermark (licence) is visible.
     assert page.locator("#bt-diagram .djs-element[data-element-id='final']").count() == 1
-    assert page.locator("#bt-diagram .bjs-powered-by").is_visible()
+    expect(page.locator("#bt-diagram .bjs-powered-by")).to_be_visible()
     assert_accessible(page, exclude=["#bt-diagram"])  # the drawing has a text alternative
 
     miwg = ProcessModel.objects.get(organisation=org, versions__file_name="C.1.0.bpmn")

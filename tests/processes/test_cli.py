@@ -21,6 +21,12 @@ def run(capsys, *args):
     return code, out, err
 
 
+def complete(capsys, task_id, user, data):
+    return run(
+        capsys, "task", "complete", task_id, "--org", "musterstadt", "--user", user, "--data", data
+    )
+
+
 def test_export_and_import_a_package(shipped, capsys, tmp_path):
     out = tmp_path / "paket.zip"
     code, stdout, _ = run(
@@ -74,138 +80,41 @@ def test_task_list_and_complete(shipped, open_case, capsys):
         "Bescheid entwerfen",
         "r.schulz",
     )
-    code, _, err = run(
-        capsys,
-        "task",
-        "complete",
-        str(task["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "r.schulz",
-        "--data",
-        "{}",
-    )
+    code, _, err = complete(capsys, str(task["id"]), "r.schulz", "{}")
     assert code == 2 and "Tenor" in err
-    code, stdout, _ = run(
-        capsys,
-        "task",
-        "complete",
-        str(task["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "r.schulz",
-        "--data",
-        json.dumps({"tenor": "Steuer 96 € jährlich ab 1.1."}),
+    code, stdout, _ = complete(
+        capsys, str(task["id"]), "r.schulz", json.dumps({"tenor": "Steuer 96 € jährlich ab 1.1."})
     )
     assert code == 0 and json.loads(stdout)["state"] == "completed"
     code, stdout, _ = run(capsys, "task", "list", "--org", "musterstadt", "--json")
     [co] = [t for t in json.loads(stdout) if t["case"] == case.file_number]
     assert (co["name"], co["assignee"]) == ("Mitzeichnung", "e.koch")
     # The author may not co-sign.
-    code, _, err = run(
-        capsys,
-        "task",
-        "complete",
-        str(co["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "r.schulz",
-        "--data",
-        '{"approved": true}',
-    )
+    code, _, err = complete(capsys, str(co["id"]), "r.schulz", '{"approved": true}')
     assert code == 2 and "selbst verfasst" in err
-    code, _, _ = run(
-        capsys,
-        "task",
-        "complete",
-        str(co["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "e.koch",
-        "--data",
-        '{"approved": true}',
-    )
+    code, _, _ = complete(capsys, str(co["id"]), "e.koch", '{"approved": true}')
     assert code == 0
     code, stdout, _ = run(capsys, "task", "list", "--org", "musterstadt", "--json")
     [final] = [t for t in json.loads(stdout) if t["case"] == case.file_number]
     # A user without the role Schlusszeichnung is refused with a clear message.
-    code, _, err = run(
-        capsys,
-        "task",
-        "complete",
-        str(final["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "r.schulz",
-        "--data",
-        '{"approved": true}',
-    )
+    code, _, err = complete(capsys, str(final["id"]), "r.schulz", '{"approved": true}')
     assert code == 2 and "fehlt Ihnen die Rolle „Schlusszeichnung“" in err
     code, _, err = run(
         capsys, "task", "complete", "999999", "--org", "musterstadt", "--user", "e.koch"
     )
     assert code == 2 and "gibt es nicht" in err
-    code, _, err = run(
-        capsys,
-        "task",
-        "complete",
-        str(final["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "e.koch",
-        "--data",
-        "[1]",
-    )
+    code, _, err = complete(capsys, str(final["id"]), "e.koch", "[1]")
     assert code == 2 and "JSON-Objekt" in err
 
 
 def test_author_final_signature_refused_on_the_cli(shipped, open_case, capsys):
     case = open_case("steuer-hund")
     [task] = json.loads(run(capsys, "task", "list", "--org", "musterstadt", "--json")[1])
-    run(
-        capsys,
-        "task",
-        "complete",
-        str(task["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "e.koch",
-        "--data",
-        '{"tenor": "Steuer 96 €"}',
-    )
+    complete(capsys, str(task["id"]), "e.koch", '{"tenor": "Steuer 96 €"}')
     [co] = json.loads(run(capsys, "task", "list", "--org", "musterstadt", "--json")[1])
-    run(
-        capsys,
-        "task",
-        "complete",
-        str(co["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "r.schulz",
-        "--data",
-        '{"approved": true}',
-    )
+    complete(capsys, str(co["id"]), "r.schulz", '{"approved": true}')
     [final] = json.loads(run(capsys, "task", "list", "--org", "musterstadt", "--json")[1])
     assert final["case"] == case.file_number
-    code, _, err = run(
-        capsys,
-        "task",
-        "complete",
-        str(final["id"]),
-        "--org",
-        "musterstadt",
-        "--user",
-        "e.koch",
-        "--data",
-        '{"approved": true}',
-    )
+    code, _, err = complete(capsys, str(final["id"]), "e.koch", '{"approved": true}')
     assert code == 2
     assert "selbst verfasst" in err and "Vier-Augen-Prinzip" in err

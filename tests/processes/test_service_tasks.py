@@ -184,7 +184,8 @@ FIRST_STEP_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_service_task_right_after_intake_runs_in_the_worker(
     musterstadt, open_case, staff, tasks_of
 ):
-    """Inside the case's own write nothing may change the case; the worker does it next."""
+    """Inside the case's own write nothing may change the case; the engine's first steps
+    (here a service task that writes a note) run right after commit, in the worker."""
     from buergerticket.processes.services.lifecycle import wake_due
 
     service = musterstadt.services.get(code="kultur-raum")
@@ -192,9 +193,16 @@ def test_a_service_task_right_after_intake_runs_in_the_worker(
         musterstadt, FIRST_STEP_MODEL.encode(), file_name="f.bpmn", service=service
     ).version
     register.publish(version, actor=staff("admin"))
-    case = open_case("kultur-raum")
+    from buergerticket.cases.history import Actor
+    from buergerticket.intake import pipeline
+
+    case = pipeline.submit(
+        pipeline.Draft(organisation=musterstadt, channel="portal", subject="Raum", service=service),
+        actor=Actor.requester(),
+    ).case
     instance = ProcessInstance.objects.get(case=case)
-    assert instance.wake_at is not None and tasks_of(case) == []
+    # Committed with the case, not yet started: the engine runs right after commit.
+    assert instance.wake_at is not None and instance.state == ""
     assert not case.messages.filter(kind="note").exists()
     assert wake_due() == 1
     note = case.messages.get(kind="note")

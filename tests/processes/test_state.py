@@ -8,7 +8,7 @@ from django.test import Client
 from buergerticket.cases import services as case_services
 from buergerticket.processes.bpmn.spiff import clear_cache
 from buergerticket.processes.models import ProcessInstance
-from buergerticket.processes.services import lifecycle
+from buergerticket.processes.services import lifecycle, recovery
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +65,8 @@ def test_lead_restarts_a_broken_process_with_the_same_version(shipped, open_case
     old = ProcessInstance.objects.get(case=case)
     ProcessInstance.objects.filter(pk=old.pk).update(state="{kaputt")
     with pytest.raises(case_services.CasePermissionDenied):
-        lifecycle.restart(case.pk, staff=staff("s.wagner"), reason="kaputt")
-    new = lifecycle.restart(case.pk, staff=staff("t.nguyen"), reason="Zustand beschädigt")
+        recovery.restart(case.pk, staff=staff("s.wagner"), reason="kaputt")
+    new = recovery.restart(case.pk, staff=staff("t.nguyen"), reason="Zustand beschädigt")
     assert new.version == old.version and new.status == "running"
     old.refresh_from_db()
     assert old.status == "cancelled"

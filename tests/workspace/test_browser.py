@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import assert_accessible
 
@@ -22,7 +23,7 @@ def test_login_page_and_login_with_keyboard(page, catalog):
     page.keyboard.type("s.wagner")
     page.get_by_label("Passwort").fill("falsch")
     page.get_by_label("Passwort").press("Enter")
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)  # the error state too
     page.get_by_label("Passwort").fill("sicheres-passwort-2026")
     page.get_by_role("button", name="Anmelden").click()
@@ -82,7 +83,7 @@ def test_reply_is_added_without_reloading_the_page(page, login_as, open_case):
     page.get_by_role("button", name="Antwort senden").click()
     page.get_by_role("status").filter(has_text="Antwort gespeichert.").wait_for()
     assert page.evaluate("window.marker") == "same page"  # htmx swapped only the case area
-    assert page.get_by_text("Wir reparieren es morgen.").is_visible()
+    expect(page.get_by_text("Wir reparieren es morgen.")).to_be_visible()
     assert_accessible(page)
 
 

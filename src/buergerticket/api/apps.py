@@ -9,11 +9,14 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from buergerticket.api import intake
+        from buergerticket.api.models import Webhook
         from buergerticket.api.webhooks import dispatch
         from buergerticket.cases.history import subscribe, subscribe_write
+        from buergerticket.core.memo import invalidate_on
         from buergerticket.notify.outbox import register_handler
         from buergerticket.workspace import nav
 
+        invalidate_on(Webhook)
         subscribe(intake.on_event)
         subscribe_write(dispatch.on_write)
         register_handler(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from buergerticket.core.memo import Memo
 from buergerticket.org.models import Absence, Department, Staff
 
 
@@ -30,10 +31,45 @@ def absent_ids(candidates: list[Staff], day: dt.date) -> set[int]:
     )
 
 
+@dataclass(frozen=True)
+class Directory:
+    """An organisation's staff with their users, and each department's lead."""
+
+    staff: dict[int, Staff]
+    leads: dict[int, Staff | None]
+
+
+# Every assignment walks owner → deputy → lead; reading those through foreign keys
+# cost a query per step on every intake (see core.memo for the staleness bound).
+_directories: Memo[Directory] = Memo("cases.staff_directory")
+
+
+def directory(organisation_id: int) -> Directory:
+    return _directories.get(organisation_id, lambda: _load_directory(organisation_id))
+
+
+def _load_directory(organisation_id: int) -> Directory:
+    staff = {
+        s.pk: s
+        for s in Staff.objects.filter(organisation_id=organisation_id).select_related(
+            "user", "department"
+        )
+    }
+    leads: dict[int, Staff | None] = {}
+    for department in Department.objects.filter(organisation_id=organisation_id):
+        if department.lead_id is not None:
+            leads[department.pk] = staff.get(department.lead_id)
+        else:
+            members = sorted(
+                (s for s in staff.values() if s.department_id == department.pk),
+                key=lambda s: s.pk,
+            )
+            leads[department.pk] = next((s for s in members if s.active and s.is_lead), None)
+    return Directory(staff, leads)
+
+
 def department_lead(department: Department) -> Staff | None:
-    if department.lead_id is not None:
-        return department.lead
-    return next((s for s in department.members.filter(active=True) if s.is_lead), None)
+    return directory(department.organisation_id).leads.get(department.pk)
 
 
 def resolve_holder(person: Staff, day: dt.date) -> Holder:
@@ -43,14 +79,18 @@ def resolve_holder(person: Staff, day: dt.date) -> Holder:
     it is away the lead still gets the case, because a case must never be
     without an owner.
     """
-    lead = department_lead(person.department)
+    people = directory(person.organisation_id)
+    person = people.staff.get(person.pk, person)
+    lead = people.leads.get(person.department_id)
     chain: list[tuple[Staff, str]] = [(person, "owner")]
-    if person.deputy_id is not None and person.deputy is not None and person.deputy.active:
-        chain.append((person.deputy, "deputy"))
+    deputy = people.staff.get(person.deputy_id) if person.deputy_id else None
+    if deputy is not None and deputy.active:
+        chain.append((deputy, "deputy"))
     if lead is not None and lead.pk != person.pk:
         chain.append((lead, "lead"))
-        if lead.deputy_id is not None and lead.deputy is not None and lead.deputy.active:
-            chain.append((lead.deputy, "deputy"))
+        lead_deputy = people.staff.get(lead.deputy_id) if lead.deputy_id else None
+        if lead_deputy is not None and lead_deputy.active:
+            chain.append((lead_deputy, "deputy"))
     if len(chain) == 1 and person.active:
         # Nobody to stand in: no absence lookup needed.
         return Holder(person, None, "owner")

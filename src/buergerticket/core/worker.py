@@ -20,8 +20,11 @@ log = logging.getLogger("buergerticket.worker")
 
 
 class Worker:
-    def __init__(self, tick_seconds: float = 1.0):
+    def __init__(self, tick_seconds: float = 1.0, *, manage_connections: bool = True):
+        """``manage_connections=False`` keeps the caller's database connection open
+        (tests run jobs inside their own transaction)."""
         self.tick_seconds = tick_seconds
+        self.manage_connections = manage_connections
         self.next_run: dict[str, float] = {}
         self.stopping = False
 
@@ -37,7 +40,8 @@ class Worker:
             if self.next_run.get(job.name, 0.0) > now:
                 continue
             self.next_run[job.name] = now + job.every_seconds
-            close_old_connections()
+            if self.manage_connections:
+                close_old_connections()
             try:
                 job.func()
             except Exception:

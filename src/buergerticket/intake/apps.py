@@ -8,6 +8,10 @@ class IntakeConfig(AppConfig):
     verbose_name = "Eingang"
 
     def ready(self) -> None:
+        from buergerticket.core.memo import invalidate_on
+        from buergerticket.intake.models import Mailbox
+
+        invalidate_on(Mailbox)
         from buergerticket.cases.history import subscribe
         from buergerticket.core import jobs
         from buergerticket.intake import panels, routing

@@ -13,6 +13,7 @@ import re
 
 from buergerticket.cases.history import Actor
 from buergerticket.catalog.models import Service
+from buergerticket.core.memo import Memo
 from buergerticket.intake.pipeline import Decision, Draft
 
 ORDER = 500
@@ -28,22 +29,29 @@ def _hits(keyword: str, text: str) -> int:
     return len(re.findall(rf"(?<!\w){re.escape(keyword)}", text))
 
 
-def route_by_keywords(draft: Draft) -> None:
-    if draft.service is not None:
-        return
-    subject, text = draft.subject.lower(), draft.text.lower()
-    scores: list[tuple[int, int, list[str]]] = []
-    candidates = (
+_candidates: Memo[list[tuple[int, list[str]]]] = Memo("intake.keywords")
+
+
+def _load(draft: Draft) -> list[tuple[int, list[str]]]:
+    rows = (
         Service.objects.filter(
             organisation=draft.organisation, active=True, internal=False, fallback=False
         )
         .exclude(keywords="")
         .values_list("pk", "keywords")
     )
-    for pk, keywords in candidates:
+    return [(pk, _keywords(keywords)) for pk, keywords in rows]
+
+
+def route_by_keywords(draft: Draft) -> None:
+    if draft.service is not None:
+        return
+    subject, text = draft.subject.lower(), draft.text.lower()
+    scores: list[tuple[int, int, list[str]]] = []
+    for pk, keywords in _candidates.get(draft.organisation.pk, lambda: _load(draft)):
         matched = []
         score = 0
-        for keyword in _keywords(keywords):
+        for keyword in keywords:
             found = 2 * _hits(keyword, subject) + _hits(keyword, text)
             if found:
                 matched.append(keyword)

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from buergerticket.cases.history import Actor, subscribe
-from buergerticket.cases.models import Case, CaseEvent, Message, MessageKind
+from buergerticket.cases.models import Case, CaseEvent, Channel, Message, MessageKind
 from buergerticket.cases.services import record_delivery, record_event, set_attention
 from buergerticket.cases.services.communication import mail_domain
 from buergerticket.notify import bounces
@@ -71,6 +71,8 @@ def _subject(case: Case, text: str) -> str:
 def _thread(case: Case, *, new_case: bool = False) -> tuple[str, list[str]]:
     """In-Reply-To (the requester's last mail) and References (the case's thread:
     mails received and sent, receipts included, oldest first)."""
+    if new_case and case.channel != Channel.EMAIL:
+        return "", []  # only a mail intake brings a Message-ID to answer
     rows = list(
         Message.objects.filter(case=case)
         .exclude(message_id="")

@@ -30,7 +30,7 @@ class ProcessesConfig(AppConfig):
         history.subscribe(subscribers.on_case_event)
         register_status_guard(subscribers.guard_decided)
         # Timers and deferred service tasks: every few seconds, only due rows are read.
-        jobs.register("processes.wake", every_seconds=10)(lifecycle.wake_due)
+        jobs.register("processes.wake", every_seconds=2)(lifecycle.wake_due)
         jobs.register("processes.absences", every_seconds=60)(lifecycle.reroute_absent)
         nav.register(_("Meine Aufgaben"), "processes:my_tasks", order=15)
         nav.register(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from buergerticket.api.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
 from buergerticket.api.webhooks import signing
 from buergerticket.cases.models import ActorKind, Case, CaseEvent
+from buergerticket.core.memo import Memo
 from buergerticket.notify import outbox
 from buergerticket.notify.models import OutboxItem
 from buergerticket.org.models import Staff
@@ -77,9 +78,18 @@ def payload_for(event: CaseEvent, case: Case) -> dict[str, Any]:
     }
 
 
+# Every change of every case asks for the organisation's webhooks; most have none.
+# Saves clear the memo at once in this process, others follow within seconds.
+_active: Memo[list[Webhook]] = Memo("api.webhooks")
+
+
 def on_write(events: list[CaseEvent], case: Case) -> None:
     """Write subscriber: one delivery per event and active webhook that wants it."""
-    active = list(Webhook.objects.filter(organisation_id=case.organisation_id, active=True))
+    organisation_id = case.organisation_id
+    active = _active.get(
+        organisation_id,
+        lambda: list(Webhook.objects.filter(organisation_id=organisation_id, active=True)),
+    )
     if not active:
         return
     for event in events:

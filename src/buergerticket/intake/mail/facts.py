@@ -13,9 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import CharField, Q, Value
+from django.db.models import Q
 from django.utils import timezone
 
+from buergerticket.core.memo import Memo
 from buergerticket.intake.models import Mailbox, MailReceipt, Result
 from buergerticket.notify.models import BouncedAddress
 from buergerticket.org.models import Organisation, Staff
@@ -84,39 +85,34 @@ def gather(
     )
 
 
+# The installation's own addresses and each organisation's staff addresses, read
+# once every few seconds instead of per mail (see core.memo); bounces are read fresh.
+_own: Memo[frozenset[str]] = Memo("intake.own_addresses")
+_staff: Memo[dict[str, int]] = Memo("intake.staff_addresses")
+
+
+def _own_addresses() -> frozenset[str]:
+    boxes = Mailbox.objects.values_list("address", flat=True)
+    mailboxes = Organisation.objects.exclude(mailbox="").values_list("mailbox", flat=True)
+    configured = {settings.DEFAULT_FROM_EMAIL, *settings.MAIL_OWN_ADDRESSES}
+    return frozenset(a.lower() for a in (*boxes, *mailboxes, *configured) if a)
+
+
+def _staff_addresses(organisation: Organisation) -> dict[str, int]:
+    rows = Staff.objects.filter(organisation=organisation, active=True).exclude(email="")
+    result: dict[str, int] = {}
+    for pk, email in rows.order_by("pk").values_list("pk", "email"):
+        result.setdefault(email.lower(), pk)
+    return result
+
+
 def _addresses(
     organisation: Organisation, sender: str, reply_address: str
 ) -> tuple[bool, int | None, bool]:
-    kind = CharField()
-    # Every shared mailbox of the installation is the system itself (loops between tenants too).
-    # order_by(): default orderings are not allowed inside a UNION.
-    own = (
-        Mailbox.objects.filter(address__iexact=sender)
-        .order_by()
-        .values_list(Value("own", output_field=kind), "pk")
-    )
-    own_org = (
-        Organisation.objects.filter(mailbox__iexact=sender)
-        .order_by()
-        .values_list(Value("own", output_field=kind), "pk")
-    )
-    staff = (
-        Staff.objects.filter(organisation=organisation, active=True, email__iexact=sender)
-        .order_by()
-        .values_list(Value("staff", output_field=kind), "pk")
-    )
-    blocked = (
-        BouncedAddress.objects.filter(
-            organisation=organisation, address=reply_address, blocked=True
-        )
-        .order_by()
-        .values_list(Value("blocked", output_field=kind), "pk")
-    )
-    found: dict[str, int] = {}
-    for tag, pk in own.union(own_org, staff, blocked, all=True):
-        found.setdefault(tag, pk)
-    own_address = "own" in found or sender in {
-        settings.DEFAULT_FROM_EMAIL.lower(),
-        *settings.MAIL_OWN_ADDRESSES,
-    }
-    return own_address, found.get("staff"), "blocked" in found
+    sender = sender.lower()
+    own_address = sender in _own.get("all", _own_addresses)
+    staff_id = _staff.get(organisation.pk, lambda: _staff_addresses(organisation)).get(sender)
+    blocked = BouncedAddress.objects.filter(
+        organisation=organisation, address=reply_address, blocked=True
+    ).exists()
+    return own_address, staff_id, blocked

@@ -1,10 +1,12 @@
 """A case's process over its life: start, follow the case, timers, errors, end.
 
-Starting happens inside the transaction that opens the case (our event
-subscriber): the process row commits or rolls back with the case. There we
-only write our own tables — handlers that would change the case are left for
-the worker (``wake_at`` = now), because a subscriber must not change the case
-whose event it is handling.
+Starting is split in two. Inside the transaction that opens the case (our
+event subscriber) only the process row is written, with the version the case
+keeps and ``wake_at`` = now: it commits or rolls back with the case, and intake
+stays fast. The engine then runs right after commit — in the worker, or at once
+when someone opens the case (:func:`start_pending`) — outside anyone else's
+case write, so service-task handlers may act on the case too (an asynchronous
+continuation, as BPM engines call it).
 """
 
 from __future__ import annotations
@@ -19,9 +21,8 @@ from buergerticket.cases import services as case_services
 from buergerticket.cases.assignment import absent_ids
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case
-from buergerticket.cases.permissions import can_work
-from buergerticket.cases.services._common import check_open, lock_case
-from buergerticket.org.models import Absence, Role, Staff
+from buergerticket.cases.services._common import lock_case
+from buergerticket.org.models import Absence
 from buergerticket.processes import assignment, engine
 from buergerticket.processes.models import (
     HumanTask,
@@ -35,7 +36,6 @@ from buergerticket.processes.services.task_sync import (
     deadline_due,
     excluded_for,
     load_case,
-    sync_tasks,
 )
 
 log = logging.getLogger("buergerticket.processes")
@@ -66,17 +66,40 @@ def start(
         started_at=now,
         updated_at=now,
     )
-    workflow = engine.new_workflow(engine.spec_for(version), runtime.initial_data(case))
     if in_case_write:
-        # Inside the case's own write: no handlers run, so one insert does it.
-        runtime.drive(instance, workflow, allow_services=False, sync=False)
-        runtime.save(instance, workflow)
-        sync_tasks(instance, workflow, now, case=case, fresh=True)
-    else:
-        instance.save(force_insert=True)  # handlers may look for the instance's rows
-        runtime.drive(instance, workflow)
-        runtime.save(instance, workflow)
+        # The engine runs after commit (state "" = not started yet, see module doc).
+        instance.wake_at = now
+        instance.save(force_insert=True)
+        return instance
+    workflow = engine.new_workflow(engine.spec_for(version), runtime.initial_data(case))
+    instance.save(force_insert=True)  # handlers may look for the instance's rows
+    runtime.drive(instance, workflow)
+    runtime.save(instance, workflow)
     return instance
+
+
+def _run_first_steps(instance: ProcessInstance, case_id: int) -> None:
+    """Start the engine of a process row written at intake (caller holds the case lock)."""
+    assert instance.version is not None
+    case = load_case(case_id)
+    workflow = engine.new_workflow(engine.spec_for(instance.version), runtime.initial_data(case))
+    with runtime.driving(case_id):
+        runtime.drive(instance, workflow, case=case)
+        runtime.save(instance, workflow)
+
+
+def start_pending(case: Case | int) -> bool:
+    """Run the first steps of the case's process now if it has not started yet.
+
+    Called where people look at a case's tasks, so nobody waits for the worker.
+    """
+    case_id = case if isinstance(case, int) else case.pk
+    pending = (
+        ProcessInstance.objects.filter(case_id=case_id, status=InstanceStatus.RUNNING, state="")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return pending is not None and wake(pending, case_id)
 
 
 def start_safely(case: Case) -> ProcessInstance | None:
@@ -203,6 +226,27 @@ def wake(instance_id: int, case_id: int, now: dt.datetime | None = None) -> bool
             or instance.wake_at > now
         ):
             return False
+        if not instance.state:
+            try:
+                with transaction.atomic():
+                    _run_first_steps(instance, case_id)
+            except Exception as exc:
+                # A broken model never blocks the case: it shows the error on the case,
+                # where a lead can restart the process once the model is fixed.
+                log.exception("Prozessstart für Vorgang %s fehlgeschlagen", case_id)
+                message = f"Der Prozess konnte nicht gestartet werden: {type(exc).__name__}: {exc}"
+                runtime.set_error(instance, "", message, now)
+                instance.save(
+                    update_fields=["status", "error", "error_element", "error_at", "wake_at"]
+                )
+                case_services.record_event(
+                    case_id,
+                    actor=runtime.process_actor(instance),
+                    type="process_error",
+                    details={"element": ""},
+                    reason=message[:500],
+                )
+            return True
         try:
             workflow, _built = engine.load(instance)
         except engine.ProcessStateError as exc:
@@ -302,81 +346,3 @@ def reroute_absent(day: dt.date | None = None) -> int:
             )
             moved += 1
     return moved
-
-
-# --- people acting on a process -----------------------------------------------------
-
-
-def may_steer(staff: Staff, case: Case) -> bool:
-    """Who may retry or restart a case's process: its workers, leads, administration."""
-    return staff.organisation_id == case.organisation_id and (
-        can_work(staff, case) or staff.has_role(Role.ADMIN)
-    )
-
-
-def retry(instance_id: int, *, staff: Staff) -> ProcessInstance:
-    """Run the failed step again (after its cause was fixed)."""
-    instance = ProcessInstance.objects.select_related("case").get(
-        pk=instance_id, organisation_id=staff.organisation_id
-    )
-    with transaction.atomic():
-        case = lock_case(instance.case_id)
-        instance = runtime.lock_instance(instance_id)
-        if not may_steer(staff, case):
-            raise case_services.CasePermissionDenied("Sie dürfen diesen Prozess nicht steuern.")
-        if instance.status != InstanceStatus.ERROR:
-            raise case_services.CaseError("Der Prozess steht nicht wegen eines Fehlers.")
-        try:
-            workflow, _built = engine.load(instance)
-        except engine.ProcessStateError as exc:
-            raise case_services.CaseError(
-                f"{exc} Starten Sie den Prozess neu, um ihn zu beheben."
-            ) from exc
-        failed = instance.error_element
-        instance.status = InstanceStatus.RUNNING
-        instance.error = ""
-        instance.error_element = ""
-        instance.error_at = None
-        case_services.record_event(
-            case.pk,
-            actor=Actor.for_staff(staff),
-            type="process_retried",
-            details={"element": failed},
-        )
-        with runtime.driving(case.pk):
-            runtime.drive(instance, workflow)
-            runtime.save(instance, workflow)
-    return instance
-
-
-def restart(case_id: int, *, staff: Staff, reason: str) -> ProcessInstance:
-    """Give up the current run (e.g. a corrupt state) and start over.
-
-    Uses the version the case started with, so the rule "a running case keeps
-    its version" holds across the restart.
-    """
-    if not reason.strip():
-        raise case_services.CaseError("Bitte begründen Sie den Neustart.")
-    with transaction.atomic():
-        case = lock_case(case_id)
-        if not may_steer(staff, case) or not (
-            staff.has_role(Role.LEAD) or staff.has_role(Role.ADMIN)
-        ):
-            raise case_services.CasePermissionDenied(
-                "Einen Prozess neu starten dürfen Leitung und Administration."
-            )
-        check_open(case)
-        current = active_instance(case)
-        version = current.version if current and current.version else None
-        if current is not None:
-            cancel(case, reason)
-        case_services.record_event(
-            case.pk,
-            actor=Actor.for_staff(staff),
-            type="process_restarted",
-            details={"version": version.pk if version else None},
-            reason=reason.strip()[:500],
-        )
-        with runtime.driving(case.pk):
-            instance = start(case, version, in_case_write=False)
-    return instance

@@ -9,13 +9,16 @@ from buergerticket.cases.permissions import can_work
 from buergerticket.org.models import Role
 from buergerticket.processes import engine, selectors
 from buergerticket.processes.models import InstanceStatus, TaskState
-from buergerticket.processes.services import lifecycle
+from buergerticket.processes.services import lifecycle, recovery
 from buergerticket.processes.services.tasks import may_complete
 from buergerticket.workspace.access import StaffRequest
 
 
 def case_panel(request: StaffRequest, case: Case) -> list[str]:
     staff = request.staff
+    # A case opened a moment ago: run its process's first steps now rather than
+    # show an empty task list until the worker gets to it.
+    lifecycle.start_pending(case)
     instances = selectors.instances(case)
     active = next(
         (i for i in instances if i.status in (InstanceStatus.RUNNING, InstanceStatus.ERROR)),
@@ -37,7 +40,7 @@ def case_panel(request: StaffRequest, case: Case) -> list[str]:
     done = [t for t in tasks if t.state != TaskState.OPEN][-8:]
     decisions = selectors.decisions(case)
     current = decisions[0] if decisions and decisions[0].superseded_at is None else None
-    steer = lifecycle.may_steer(staff, case)
+    steer = recovery.may_steer(staff, case)
     html = render_to_string(
         "processes/_case_panel.html",
         {

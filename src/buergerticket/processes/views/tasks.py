@@ -17,7 +17,7 @@ from buergerticket.cases.permissions import can_view, can_work
 from buergerticket.cases.signals import case_read
 from buergerticket.processes import selectors
 from buergerticket.processes.models import Decision, HumanTask, ProcessInstance, TaskKind
-from buergerticket.processes.services import decision_edit, lifecycle, signoff
+from buergerticket.processes.services import decision_edit, recovery, signoff
 from buergerticket.processes.services.tasks import (
     TaskDataInvalid,
     complete_task,
@@ -153,7 +153,7 @@ def retry(request: StaffRequest, pk: int) -> HttpResponse:
     if instance is None:
         raise Http404
     try:
-        lifecycle.retry(instance.pk, staff=request.staff)
+        recovery.retry(instance.pk, staff=request.staff)
     except (case_services.CaseError, case_services.CasePermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
@@ -165,7 +165,7 @@ def retry(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def restart(request: StaffRequest, case_id: int) -> HttpResponse:
     try:
-        lifecycle.restart(case_id, staff=request.staff, reason=request.POST.get("reason", ""))
+        recovery.restart(case_id, staff=request.staff, reason=request.POST.get("reason", ""))
     except (case_services.CaseError, case_services.CasePermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
