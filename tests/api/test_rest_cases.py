@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from buergerticket.cases.models import Case, CaseEvent, Message, MessageKind, Status
@@ -116,6 +118,24 @@ def test_updated_since_is_a_change_feed(api, open_case):
     api.post(f"/cases/{a.pk}/notes", {"text": "geändert"})
     items = api.get("/cases", {"updated_since": since}).json()["items"]
     assert [c["subject"] for c in items] == ["B", "A"]
+
+
+def test_updated_since_accepts_every_iso_offset(api, open_case):
+    # ISO 8601 allows ±23:59; PostgreSQL only ±15:59, so the API compares in UTC.
+    case = open_case()
+    local = case.updated_at.astimezone(dt.timezone(dt.timedelta(hours=16, minutes=37)))
+    found = api.get("/cases", {"updated_since": local.isoformat()})
+    assert [c["id"] for c in found.json()["items"]] == [case.pk]
+    later = (local + dt.timedelta(seconds=1)).isoformat()
+    assert api.get("/cases", {"updated_since": later}).json()["items"] == []
+    too_early = api.get("/cases", {"updated_since": "0001-01-01T00:00:00+05:00"})
+    assert too_early.status_code in (400, 422)
+    assert too_early.json()["errors"] == [
+        {
+            "field": "updated_since",
+            "message": "Datum und Uhrzeit liegen außerhalb des darstellbaren Bereichs.",
+        }
+    ]
 
 
 def test_reply_and_note_are_written_through_the_services(api, open_case):

@@ -9,6 +9,7 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 
+from buergerticket.automation.demo import prepare_demo
 from buergerticket.demo import data
 from buergerticket.processes.services.register import install_bundled_models
 
@@ -17,8 +18,6 @@ def prepare(cases: int) -> list[tuple[str, str, str]]:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     data.load_demo_catalog()
-    from buergerticket.automation.demo import prepare_demo
-
     prepare_demo()
     install_bundled_models()  # each service's shipped process model (idempotent)
     if not data.demo_is_loaded():

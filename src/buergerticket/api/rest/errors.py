@@ -94,6 +94,14 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+def _message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type"))
+    if kind == "value_error":
+        # Our own validators raise German messages; Pydantic prefixes them in English.
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return _PYDANTIC_MESSAGES.get(kind, str(error.get("msg", "")))
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn every failure into an :class:`ErrorOut`."""
 
@@ -114,13 +122,7 @@ def install(api: NinjaAPI) -> None:
         return response
 
     def validation(request: HttpRequest, exc: Any) -> HttpResponse:
-        errors = [
-            {
-                "field": _field_name(e.get("loc")),
-                "message": _PYDANTIC_MESSAGES.get(str(e.get("type")), str(e.get("msg", ""))),
-            }
-            for e in exc.errors
-        ]
+        errors = [{"field": _field_name(e.get("loc")), "message": _message(e)} for e in exc.errors]
         return _respond(
             api,
             request,

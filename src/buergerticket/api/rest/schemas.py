@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Path, Schema
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict, model_validator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, model_validator
 
 from buergerticket.cases.models import Case, Message
 from buergerticket.catalog.models import Service
@@ -36,8 +36,16 @@ def _iso_datetime(value: Any) -> Any:
     raise ValueError("Bitte Datum und Uhrzeit mit Zeitzone nach ISO 8601 angeben.")
 
 
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    # ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59: compare in UTC.
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("Datum und Uhrzeit liegen außerhalb des darstellbaren Bereichs.") from None
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime), AfterValidator(_in_utc)]
 # Database ids fit in 63 bits; anything larger cannot exist and must be a 404, not an overflow.
 MAX_ID = 2**63 - 1
 CaseId = Annotated[int, Path(..., ge=1, le=MAX_ID)]

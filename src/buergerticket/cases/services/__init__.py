@@ -6,7 +6,7 @@ effects, all in one transaction. Channels, views, the API, automation and
 processes call these and never write case tables themselves.
 """
 
-from ._common import CaseConflict, CaseError, CasePermissionDenied
+from ._common import CaseConflict, CaseError, CasePermissionDenied, check_open, lock_case
 from .absences import apply_absences, can_record_absence, cancel_absence, record_absence
 from .assigning import change_service, hand_over, reassign
 from .automation import record_steps
@@ -56,10 +56,12 @@ __all__ = [
     "cancel_absence",
     "change_deadline",
     "change_service",
+    "check_open",
     "dispose_case",
     "escalate",
     "hand_over",
     "link_cases",
+    "lock_case",
     "open_case",
     "publish_document",
     "reassign",

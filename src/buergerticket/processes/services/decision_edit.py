@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from buergerticket.cases import services as case_services
-from buergerticket.cases.services._common import lock_case
+from buergerticket.cases.services import lock_case
 from buergerticket.org.models import Staff
 from buergerticket.processes import engine
 from buergerticket.processes.models import Decision, InstanceStatus

@@ -21,7 +21,7 @@ from buergerticket.cases import services as case_services
 from buergerticket.cases.assignment import absent_ids
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case
-from buergerticket.cases.services._common import lock_case
+from buergerticket.cases.services import lock_case
 from buergerticket.org.models import Absence
 from buergerticket.processes import assignment, engine
 from buergerticket.processes.models import (

@@ -8,7 +8,7 @@ from buergerticket.cases import services as case_services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case
 from buergerticket.cases.permissions import can_work
-from buergerticket.cases.services._common import check_open, lock_case
+from buergerticket.cases.services import check_open, lock_case
 from buergerticket.org.models import Role, Staff
 from buergerticket.processes import engine
 from buergerticket.processes.models import InstanceStatus, ProcessInstance

@@ -28,7 +28,7 @@ from buergerticket.cases import services as case_services
 from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case, Status
 from buergerticket.cases.permissions import can_work
-from buergerticket.cases.services._common import check_open, lock_case
+from buergerticket.cases.services import check_open, lock_case
 from buergerticket.org.models import Role, Staff
 from buergerticket.processes import decisions
 from buergerticket.processes.models import (
