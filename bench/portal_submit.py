@@ -7,7 +7,7 @@ submission also creates its session for the receipt page), then the catalog page
 fetched sequentially. Prints submissions/s, latency percentiles and the catalog
 median, and checks that every 302 (receipt) corresponds to a committed case.
 
-    PYTHONPATH=src python -m bench.portal_submit [--clients 8] [--submissions 2000]
+    python bench/portal_submit.py [--clients 8] [--submissions 2000]
 
 Targets (issue 3): >= 100 submissions/s with p95 <= 200 ms; catalog <= 30 ms median.
 """
@@ -245,7 +245,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--seconds", type=float, default=60, help="upper bound of the load")
     args = parser.parse_args()
-    from bench.common import machine
+    from common import machine
 
     print(f"Maschine: {machine()}")
     r = run(args.clients, args.submissions, args.workers, args.seconds)

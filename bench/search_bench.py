@@ -140,7 +140,7 @@ def write_path(cases: int) -> None:
     from buergerticket.cases.history import Actor
     from buergerticket.cases.services import Intake, Requester
     from buergerticket.catalog.models import Service
-    from buergerticket.records.search.indexer import on_case_event
+    from buergerticket.records.search.indexer import on_case_write
 
     service = Service.objects.select_related(
         "organisation", "owner", "department", "file_plan"
@@ -166,11 +166,11 @@ def write_path(cases: int) -> None:
     with_index, without = [], []
     for _ in range(rounds):
         with_index.append(rate(cases // rounds))
-        history._subscribers.remove(on_case_event)
+        history._write_subscribers.remove(on_case_write)
         try:
             without.append(rate(cases // rounds))
         finally:
-            history.subscribe(on_case_event)
+            history.subscribe_write(on_case_write)
     on, off = statistics.median(with_index), statistics.median(without)
     print(
         f"  Eingang (open_case, {rounds}×{cases // rounds} je Variante, Median): "

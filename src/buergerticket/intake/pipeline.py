@@ -180,7 +180,12 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
                 reason=f"{type(exc).__name__}: {exc}"[:500],
             )
             result.reason = result.reason or "automation_error"
-    result.case = Case.objects.select_related("organisation", "service", "department", "owner").get(
-        pk=case.pk
-    )
+    # Post-processors change the case through the write path, on their own copy:
+    # read it again only if they did (most intakes stay as opened).
+    current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
+    if current != case.version:
+        case = Case.objects.select_related("organisation", "service", "department", "owner").get(
+            pk=case.pk
+        )
+    result.case = case
     return result

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, make_msgid
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -73,19 +74,22 @@ def _thread(case: Case, *, new_case: bool = False) -> tuple[str, list[str]]:
     mails received and sent, receipts included, oldest first)."""
     if new_case and case.channel != Channel.EMAIL:
         return "", []  # only a mail intake brings a Message-ID to answer
-    rows = list(
-        Message.objects.filter(case=case)
-        .exclude(message_id="")
-        .values_list("created_at", "kind", "message_id")
+    # One plain query: every receipt and reply asks this, and building it through the
+    # ORM cost more than running it.
+    sql = (
+        "SELECT created_at, kind, message_id FROM cases_message"
+        " WHERE case_id = %s AND message_id <> ''"
     )
+    params: list[Any] = [case.pk]
     if not new_case:  # a case just opened has sent nothing yet
-        rows += [
-            (created, "outbox", message_id)
-            for created, message_id in OutboxItem.objects.filter(case=case, kind="mail")
-            .exclude(message_id="")
-            .values_list("created_at", "message_id")
-        ]
-    rows.sort(key=lambda row: row[0])
+        sql += (
+            " UNION ALL SELECT created_at, 'outbox', message_id FROM notify_outboxitem"
+            " WHERE case_id = %s AND kind = 'mail' AND message_id <> ''"
+        )
+        params.append(case.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY 1", params)
+        rows = cursor.fetchall()
     incoming = [message_id for _, kind, message_id in rows if kind == MessageKind.INCOMING]
     ids = list(dict.fromkeys(message_id for _, _, message_id in rows))
     if len(ids) > MAX_REFERENCES:
