@@ -78,14 +78,27 @@ def start(
     return instance
 
 
-def _run_first_steps(instance: ProcessInstance, case_id: int) -> None:
+def _run_first_steps(instance: ProcessInstance, case: Case) -> None:
     """Start the engine of a process row written at intake (caller holds the case lock)."""
     assert instance.version is not None
-    case = load_case(case_id)
     workflow = engine.new_workflow(engine.spec_for(instance.version), runtime.initial_data(case))
-    with runtime.driving(case_id):
+    with runtime.driving(case.pk):
         runtime.drive(instance, workflow, case=case)
         runtime.save(instance, workflow)
+
+
+def _stop_with_error(instance: ProcessInstance, message: str, now: dt.datetime) -> None:
+    """The process cannot go on (no start, unreadable state): show it on the case, where a
+    lead can restart the process once the model is fixed; the case itself carries on."""
+    runtime.set_error(instance, "", message, now)
+    instance.save(update_fields=["status", "error", "error_element", "error_at", "wake_at"])
+    case_services.record_event(
+        instance.case_id,
+        actor=runtime.process_actor(instance),
+        type="process_error",
+        details={"element": ""},
+        reason=message[:500],
+    )
 
 
 def start_pending(case: Case | int) -> bool:
@@ -217,7 +230,7 @@ def wake(instance_id: int, case_id: int, now: dt.datetime | None = None) -> bool
     saved as fired in the same transaction as its consequences.
     """
     with transaction.atomic():
-        lock_case(case_id)
+        case = lock_case(case_id)
         instance = runtime.lock_instance(instance_id)
         now = now or timezone.now()
         if (
@@ -229,36 +242,19 @@ def wake(instance_id: int, case_id: int, now: dt.datetime | None = None) -> bool
         if not instance.state:
             try:
                 with transaction.atomic():
-                    _run_first_steps(instance, case_id)
+                    _run_first_steps(instance, case)
             except Exception as exc:
-                # A broken model never blocks the case: it shows the error on the case,
-                # where a lead can restart the process once the model is fixed.
                 log.exception("Prozessstart für Vorgang %s fehlgeschlagen", case_id)
-                message = f"Der Prozess konnte nicht gestartet werden: {type(exc).__name__}: {exc}"
-                runtime.set_error(instance, "", message, now)
-                instance.save(
-                    update_fields=["status", "error", "error_element", "error_at", "wake_at"]
-                )
-                case_services.record_event(
-                    case_id,
-                    actor=runtime.process_actor(instance),
-                    type="process_error",
-                    details={"element": ""},
-                    reason=message[:500],
+                _stop_with_error(
+                    instance,
+                    f"Der Prozess konnte nicht gestartet werden: {type(exc).__name__}: {exc}",
+                    now,
                 )
             return True
         try:
             workflow, _built = engine.load(instance)
         except engine.ProcessStateError as exc:
-            runtime.set_error(instance, "", str(exc), now)
-            instance.save(update_fields=["status", "error", "error_element", "error_at", "wake_at"])
-            case_services.record_event(
-                case_id,
-                actor=runtime.process_actor(instance),
-                type="process_error",
-                details={"element": ""},
-                reason=str(exc)[:500],
-            )
+            _stop_with_error(instance, str(exc), now)
             return True
         with runtime.driving(case_id):
             fired = engine.fire_due_timers(workflow, now)

@@ -16,10 +16,12 @@ from buergerticket.workspace.access import StaffRequest
 
 def case_panel(request: StaffRequest, case: Case) -> list[str]:
     staff = request.staff
+    instances = selectors.instances(case)
     # A case opened a moment ago: run its process's first steps now rather than
     # show an empty task list until the worker gets to it.
-    lifecycle.start_pending(case)
-    instances = selectors.instances(case)
+    pending = any(i.status == InstanceStatus.RUNNING and not i.state for i in instances)
+    if pending and lifecycle.start_pending(case):
+        instances = selectors.instances(case)
     active = next(
         (i for i in instances if i.status in (InstanceStatus.RUNNING, InstanceStatus.ERROR)),
         None,
