@@ -77,6 +77,21 @@ def test_anonymisation_removes_personal_data_everywhere(erikas_case, officer, mu
     assert CaseEvent.objects.filter(case=case, type="anonymised").count() == 1
 
 
+def test_anonymisation_empties_the_outbox_mails_of_the_case(erikas_case, officer):
+    from buergerticket.notify import outbox
+    from buergerticket.notify.models import OutboxItem, OutboxStatus
+
+    mails = OutboxItem.objects.filter(case=erikas_case, kind="mail")
+    assert any("erika@example.org" in json.dumps(item.payload) for item in mails)
+    services.anonymise_case(erikas_case, actor=Actor.for_staff(officer), reason="DS-2026-2")
+    for item in OutboxItem.objects.filter(case=erikas_case, kind="mail"):
+        text = json.dumps(item.payload, ensure_ascii=False)
+        assert "erika" not in text.lower() and "Mustermann" not in text
+        # Nothing queued for her goes out any more.
+        assert item.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
+    assert outbox.deliver_due().get("sent", 0) == 0
+
+
 def test_anonymisation_refuses_open_held_and_unauthorised(open_case, staff, officer, erikas_case):
     running = open_case(requester=ERIKA)
     with pytest.raises(services.CaseError, match="Nur abgeschlossene"):

@@ -26,7 +26,7 @@ from buergerticket.cases.services import record_delivery, record_event, set_atte
 from buergerticket.cases.services.communication import mail_domain
 from buergerticket.notify import bounces
 from buergerticket.notify.delivery import redact, send_smtp
-from buergerticket.notify.models import OutboxItem
+from buergerticket.notify.models import OutboxItem, OutboxStatus
 from buergerticket.notify.outbox import PermanentError, enqueue, register_handler
 
 # Links for the requester into the citizen portal (tracking link, mailbox), added to
@@ -108,12 +108,15 @@ def _queue_mail(
     key: str,
     to: str,
     subject: str,
-    body: str,
     message_id: str,
+    body: str = "",
+    later: dict[str, Any] | None = None,
     message: Message | None = None,
     automatic: bool = True,
     new_case: bool = False,
 ) -> None:
+    """``body`` is the text, or ``later`` names the template and context the
+    worker renders it from when sending (see :func:`mail_body`)."""
     in_reply_to, references = _thread(case, new_case=new_case)
     enqueue(
         organisation=case.organisation_id,
@@ -127,6 +130,7 @@ def _queue_mail(
             "reply_to": case.organisation.mailbox,
             "subject": subject,
             "body": body,
+            **({"render": later} if later else {}),
             "message_id": message_id,
             "in_reply_to": in_reply_to,
             "references": [r for r in references if r != message_id],
@@ -136,8 +140,27 @@ def _queue_mail(
     )
 
 
+# What stays of a mail in the outbox once its case is anonymised: enough to
+# match a late bounce or reply (Message-IDs), nothing about the person.
+_KEPT_AFTER_ERASURE = ("message_id", "in_reply_to", "references", "message", "internal")
+
+
+def forget(case: Case) -> None:
+    """Erasure (DSGVO): mails of the case lose address, subject and text; those
+    not yet sent are not sent any more."""
+    items = OutboxItem.objects.filter(case_id=case.pk, kind="mail")
+    for item in items.only("pk", "payload", "status"):
+        kept = {k: v for k, v in item.payload.items() if k in _KEPT_AFTER_ERASURE}
+        changes: dict[str, Any] = {"payload": kept}
+        if item.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+            changes |= {"status": OutboxStatus.FAILED, "last_error": "Vorgang anonymisiert"}
+        OutboxItem.objects.filter(pk=item.pk).update(**changes)
+
+
 def on_event(event: CaseEvent, case: Case) -> None:
-    if event.type == "intake" and case.requester_email and not event.details.get("imported"):
+    if event.type == "anonymised":
+        forget(case)
+    elif event.type == "intake" and case.requester_email and not event.details.get("imported"):
         message_id = make_msgid(domain=mail_domain(case.organisation))
         _queue_mail(
             case,
@@ -145,10 +168,12 @@ def on_event(event: CaseEvent, case: Case) -> None:
             to=case.requester_email,
             subject=_subject(case, "Eingangsbestätigung"),
             message_id=message_id,
-            body=_render(
-                "notify/mail/receipt.txt",
-                {"case": case, "portal_url": requester_link(case, "receipt")},
-            ),
+            # Rendered by the worker when it sends: intake is what citizens wait
+            # for, and it shows the service and deadline as they are by then.
+            later={
+                "template": "notify/mail/receipt.txt",
+                "context": {"portal_url": requester_link(case, "receipt")},
+            },
             new_case=True,
         )
     elif event.type == "reply":
@@ -255,7 +280,7 @@ def send_mail(item: OutboxItem) -> None:
         headers["References"] = " ".join(data["references"])
     mail = EmailMessage(
         subject=data["subject"],
-        body=data["body"],
+        body=mail_body(item),
         from_email=data["from"],
         to=[data["to"]],
         reply_to=[data["reply_to"]] if data["reply_to"] else None,
@@ -266,6 +291,19 @@ def send_mail(item: OutboxItem) -> None:
         message = Message.objects.filter(pk=data["message"]).first()
         if message is not None:
             record_delivery(message, delivered=True)
+
+
+def mail_body(item: OutboxItem) -> str:
+    """The text of a queued mail; one queued with ``later`` is rendered from its case now."""
+    if item.payload.get("body"):
+        return str(item.payload["body"])
+    later = item.payload.get("render") or {}
+    case = (
+        Case.objects.select_related("organisation", "service").filter(pk=item.case_id or 0).first()
+    )
+    if case is None or not later.get("template"):
+        raise PermanentError("Der Vorgang zu dieser Nachricht existiert nicht mehr.")
+    return _render(later["template"], {"case": case, **later.get("context", {})})
 
 
 ATTENTION_UNDELIVERABLE = (
