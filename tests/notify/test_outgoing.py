@@ -43,6 +43,19 @@ def test_receipt_threads_with_the_citizens_mail_and_routes_replies_back(
     assert case.file_number in mail.get_body(("plain",)).get_content()
 
 
+def test_receipt_names_the_service_the_case_has_when_it_is_sent(smtp_settings, emailed_case, staff):
+    from buergerticket.catalog.models import Service
+
+    case = emailed_case()
+    corrected = Service.objects.get(organisation=case.organisation, code="maengel-beleuchtung")
+    assert corrected.pk != case.service_id
+    services.change_service(case, actor=Actor.for_staff(staff("m.yilmaz")), service=corrected)
+    assert outbox.deliver_due()["sent"] == 1
+    body = _sent(smtp_settings).get_body(("plain",)).get_content()
+    assert f"Leistung: {corrected.name}" in body
+    assert case.file_number in body
+
+
 def test_clerks_reply_is_no_auto_mail_and_its_answer_comes_back_into_the_case(
     smtp_settings, emailed_case, staff, deliver
 ):

@@ -42,11 +42,12 @@ def pdf_bytes() -> bytes:
 @pytest.fixture
 def outbox_mails():
     """Mails queued in the outbox (rendered bodies), oldest first."""
+    from buergerticket.notify.mail import mail_body
     from buergerticket.notify.models import OutboxItem
 
     def get(to: str | None = None) -> list[dict]:
         items = OutboxItem.objects.filter(kind="mail").order_by("pk")
-        payloads = [i.payload for i in items]
+        payloads = [{**i.payload, "body": mail_body(i)} for i in items]
         return [p for p in payloads if to is None or p["to"] == to]
 
     return get

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
+
 from buergerticket.core.memo import Memo
 from buergerticket.org.models import Absence, Department, Staff
 
@@ -23,12 +25,21 @@ class Holder:
 
 
 def absent_ids(candidates: list[Staff], day: dt.date) -> set[int]:
+    """Who of ``candidates`` is away on ``day``. Read fresh on every assignment (an
+    absence counts from the moment it is entered), so in plain SQL: composing the
+    query through the ORM cost several times what running it did."""
     ids = [c.pk for c in candidates]
-    return set(
-        Absence.objects.filter(
-            staff_id__in=ids, start__lte=day, end__gte=day, cancelled_at__isnull=True
-        ).values_list("staff_id", flat=True)
-    )
+    if not ids:
+        return set()
+    table = Absence._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT staff_id FROM {table} WHERE staff_id IN ({marks}) AND start <= %s "  # noqa: S608 - only placeholders
+            f'AND "end" >= %s AND cancelled_at IS NULL',
+            [*ids, *[connection.ops.adapt_datefield_value(day)] * 2],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ Subscriber = Callable[[CaseEvent, Case], None]
 WriteSubscriber = Callable[[list[CaseEvent], Case], None]
 _subscribers: list[Subscriber] = []
 _write_subscribers: list[WriteSubscriber] = []
+# Changes written by this process so far (any thread): lets a caller see
+# cheaply whether anything was written while it waited, see write_count().
+_writes = 0
 
 
 def subscribe(subscriber: Subscriber) -> Subscriber:
@@ -78,6 +81,12 @@ def subscribe_write(subscriber: WriteSubscriber) -> WriteSubscriber:
     if subscriber not in _write_subscribers:
         _write_subscribers.append(subscriber)
     return subscriber
+
+
+def write_count() -> int:
+    """How many changes this process has written; unchanged means no case changed
+    in between (another thread's write only makes the answer cautious)."""
+    return _writes
 
 
 def canonical_event(event: CaseEvent, file_number: str) -> bytes:
@@ -145,6 +154,8 @@ class History:
 
     def write(self) -> list[CaseEvent]:
         """Insert the events (the case row must exist) and notify subscribers."""
+        global _writes
+        _writes += 1
         events = self.pending
         self.pending = []
         for event in events:

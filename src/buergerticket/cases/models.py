@@ -87,19 +87,34 @@ class FileNumberSequence(models.Model):
 
 
 class Case(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    # Foreign keys that lead a composite index below get no index of their own:
+    # each index is one more B-tree to update on every intake.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     file_number = models.CharField(_("Aktenzeichen"), max_length=60)
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     owner = models.ForeignKey(
-        Staff, verbose_name=_("Zuständig"), on_delete=models.PROTECT, related_name="owned_cases"
+        Staff,
+        verbose_name=_("Zuständig"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        db_index=False,
     )
     # Set while ``owner`` holds the case for an absent colleague: the case
     # returns to this person when their absence ends, and actions are "i. V.".
     regular_owner = models.ForeignKey(
-        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="deputised_cases"
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deputised_cases",
+        db_index=False,
     )
     channel = models.CharField(_("Eingangskanal"), max_length=10, choices=Channel.choices)
     status = models.CharField(
@@ -126,7 +141,12 @@ class Case(models.Model):
     requester_phone = models.CharField(_("Telefon"), max_length=60, blank=True)
     requester_address = models.CharField(_("Anschrift"), max_length=300, blank=True)
     requester_account = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="requested_cases"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requested_cases",
+        db_index=False,
     )
     location_address = models.CharField(_("Ort"), max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -203,8 +223,11 @@ class ActorKind(models.TextChoices):
 class CaseEvent(models.Model):
     """One immutable entry of a case's history; hash-chained per case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Covered by the (case, seq) and (organisation, type, at) indexes.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=40)
     actor_kind = models.CharField(max_length=12, choices=ActorKind.choices)
@@ -283,8 +306,14 @@ class Message(models.Model):
         return self.kind != MessageKind.NOTE
 
 
+def document_name(organisation_id: int, sha256: str) -> str:
+    # By content, not by case: the file can then be written before the case row
+    # exists (see services.opening.staged_documents); 256 folders per organisation.
+    return f"cases/{organisation_id}/{sha256[:2]}/{sha256[2:18]}"
+
+
 def document_path(instance: Document, filename: str) -> str:
-    return f"cases/{instance.case.organisation_id}/{instance.case_id}/{instance.sha256[:16]}"
+    return document_name(instance.case.organisation_id, instance.sha256)
 
 
 class Document(models.Model):

@@ -166,7 +166,10 @@ class MailReceipt(models.Model):
     same organisation (one mail to two organisations opens one case in each).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # Covered by the composite indexes in Meta, as is ``case``.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     mailbox = models.ForeignKey(
         Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
     )
@@ -183,7 +186,12 @@ class MailReceipt(models.Model):
     reason = models.CharField(max_length=40, blank=True)
     detail = models.TextField(_("Begründung"), blank=True)
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="mail_receipts"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mail_receipts",
+        db_index=False,
     )
     # The other case a mail referred to (foreign sender, follow-up of a closed case).
     related_case = models.ForeignKey(

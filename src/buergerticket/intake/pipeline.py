@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from buergerticket.cases import services
-from buergerticket.cases.history import Actor
+from buergerticket.cases.history import Actor, write_count
 from buergerticket.cases.models import Case, Priority
 from buergerticket.catalog.models import Service
 from buergerticket.core.memo import Memo
@@ -153,8 +153,8 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
         attention=draft.attention,
         department=draft.department,
     )
-    with transaction.atomic():
-        case = services.open_case(intake, actor=actor)
+    with services.opening(intake) as prepared, transaction.atomic():
+        case = services.open_case(prepared, actor=actor)
         for decision in draft.decisions:
             services.record_event(
                 case,
@@ -166,6 +166,7 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
         for hook in draft.on_open:
             hook(case)
     result = IntakeResult(case=case)
+    writes = write_count()
     for _, post in _post:
         try:
             post(case, draft, result)
@@ -181,9 +182,8 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
             )
             result.reason = result.reason or "automation_error"
     # Post-processors change the case through the write path, on their own copy:
-    # read it again only if they did (most intakes stay as opened).
-    current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
-    if current != case.version:
+    # read it again only if anything was written (most intakes stay as opened).
+    if write_count() != writes:
         case = Case.objects.select_related("organisation", "service", "department", "owner").get(
             pk=case.pk
         )

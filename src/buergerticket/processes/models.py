@@ -146,7 +146,10 @@ class ProcessInstance(models.Model):
     """One run of a model for one case; its Spiff state lives here, with the case."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="process_instances")
+    # Covered by the (case, status) index.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="process_instances", db_index=False
+    )
     # A running case keeps the version it started with; null only if even
     # choosing a version failed (the error says why).
     version = models.ForeignKey(

@@ -20,7 +20,16 @@ from .communication import (
 )
 from .erasure import Anonymised, anonymise_case
 from .links import link_cases
-from .opening import Intake, Location, NewDocument, Requester, open_case
+from .opening import (
+    Intake,
+    Location,
+    NewDocument,
+    Opening,
+    Requester,
+    open_case,
+    opening,
+    staged_documents,
+)
 from .retention import DisposedCase, dispose_case, set_legal_hold
 from .steering import (
     add_tag,
@@ -44,6 +53,7 @@ __all__ = [
     "Intake",
     "Location",
     "NewDocument",
+    "Opening",
     "Requester",
     "add_document",
     "add_incoming_message",
@@ -63,6 +73,7 @@ __all__ = [
     "link_cases",
     "lock_case",
     "open_case",
+    "opening",
     "publish_document",
     "reassign",
     "record_absence",
@@ -76,4 +87,5 @@ __all__ = [
     "set_legal_hold",
     "set_priority",
     "set_status",
+    "staged_documents",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from buergerticket.cases.assignment import department_lead, resolve_holder
+from buergerticket.cases.assignment import Holder, department_lead, resolve_holder
 from buergerticket.cases.history import Actor, History
 from buergerticket.cases.models import (
     Case,
@@ -24,6 +25,7 @@ from buergerticket.cases.models import (
     MessageKind,
     Priority,
     Status,
+    document_name,
 )
 from buergerticket.catalog.deadlines import deadline_for
 from buergerticket.catalog.models import Service
@@ -56,6 +58,8 @@ class NewDocument:
     content: bytes
     content_type: str
     text: str = ""
+    # Set by staged_documents: the file is already in storage under this name.
+    stored_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,25 @@ def next_file_number(organisation: Organisation, service: Service, year: int) ->
     return number, seq
 
 
-def open_case(intake: Intake, *, actor: Actor) -> Case:
-    """Open a case for ``intake`` in one transaction and return it.
+@dataclass(frozen=True)
+class Opening:
+    """An intake that passed the checks, with its owner resolved and its
+    attachment files written: what is left is the transaction."""
 
-    The receipt (file number shown, mail flagged, ...) must only be given after
-    this returns: then the case, its history and its side effects are committed.
+    intake: Intake
+    department: Department
+    holder: Holder
+
+
+@contextmanager
+def opening(intake: Intake) -> Iterator[Opening]:
+    """Check ``intake`` and do the reads and file writes of opening its case
+    before the transaction, to be used as ``with opening(i) as o, atomic():``.
+
+    On SQLite every writer waits while one transaction runs, so what needs no
+    lock stays out of it. The owner is resolved a moment before the case is
+    written, as if the request had come in that moment earlier. Files are
+    removed again when the block fails.
     """
     service = intake.service
     if intake.channel not in Channel.values:
@@ -138,18 +156,38 @@ def open_case(intake: Intake, *, actor: Actor) -> Case:
     if not intake.subject.strip():
         raise CaseError("Ein Betreff ist erforderlich.")
     organisation = service.organisation
+    department = intake.department or service.department
+    if department.organisation_id != organisation.pk:
+        raise CaseError("Der Fachbereich gehört zu einer anderen Organisation.")
+    first_owner = service.owner
+    if department.pk != service.department_id:
+        first_owner = department.intake_owner or department_lead(department) or service.owner
+    holder = resolve_holder(first_owner, timezone.localdate())
+    with staged_documents(organisation.pk, intake.attachments) as attachments:
+        yield Opening(replace(intake, attachments=attachments), department, holder)
+
+
+def open_case(intake: Intake | Opening, *, actor: Actor) -> Case:
+    """Open a case for ``intake`` in one transaction and return it.
+
+    The receipt (file number shown, mail flagged, ...) must only be given after
+    this returns: then the case, its history and its side effects are committed.
+    """
+    if isinstance(intake, Opening):
+        return _write(intake, actor)
+    with opening(intake) as prepared:
+        return _write(prepared, actor)
+
+
+def _write(prepared: Opening, actor: Actor) -> Case:
+    intake, holder, department = prepared.intake, prepared.holder, prepared.department
+    service = intake.service
+    organisation = service.organisation
     with transaction.atomic():
         now = timezone.now()
         received = intake.received_at or now
         intake_day = timezone.localdate(received)
         file_number, seq = next_file_number(organisation, service, intake_day.year)
-        department = intake.department or service.department
-        if department.organisation_id != organisation.pk:
-            raise CaseError("Der Fachbereich gehört zu einer anderen Organisation.")
-        first_owner = service.owner
-        if department.pk != service.department_id:
-            first_owner = department.intake_owner or department_lead(department) or service.owner
-        holder = resolve_holder(first_owner, timezone.localdate(now))
         case = Case(
             organisation=organisation,
             file_number=file_number,
@@ -238,6 +276,33 @@ def store_document(
         created_at=at,
         text=new.text,
     )
-    document.file.save(new.name, ContentFile(new.content), save=False)
+    if new.stored_as:
+        document.file.name = new.stored_as
+    else:
+        document.file.save(new.name, ContentFile(new.content), save=False)
     document.save()
     return document
+
+
+@contextmanager
+def staged_documents(
+    organisation_id: int, documents: Sequence[NewDocument]
+) -> Iterator[list[NewDocument]]:
+    """Write the files of ``documents`` now, outside the transaction that will
+    record them; delete them again if the block fails. Already staged ones pass."""
+    field = Document._meta.get_field("file")
+    written: list[str] = []
+    staged: list[NewDocument] = []
+    try:
+        for new in documents:
+            if not new.stored_as:
+                digest = hashlib.sha256(new.content).hexdigest()
+                name = document_name(organisation_id, digest)
+                new = replace(new, stored_as=field.storage.save(name, ContentFile(new.content)))
+                written.append(new.stored_as)
+            staged.append(new)
+        yield staged
+    except BaseException:
+        for name in written:
+            field.storage.delete(name)
+        raise

@@ -211,7 +211,8 @@ class Processor:
         assert mail is not None
         sender = mail.sender.email if mail.sender else ""
         self._unblock(sender)
-        with transaction.atomic():
+        documents = services.staged_documents(self.organisation.pk, self._documents())
+        with documents as attachments, transaction.atomic():
             if case.status == Status.CLOSED:
                 services.reopen(
                     case, actor=INTAKE, reason="Antwort per E-Mail auf den abgeschlossenen Vorgang"
@@ -231,7 +232,7 @@ class Processor:
                 body=mail.text,
                 subject=mail.subject,
                 author_label=self._author(),
-                attachments=self._documents(),
+                attachments=attachments,
                 message_id=mail.message_id,
                 in_reply_to=mail.in_reply_to[0] if mail.in_reply_to else "",
                 body_html=mail.html,

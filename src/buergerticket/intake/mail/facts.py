@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from buergerticket.core.memo import Memo
-from buergerticket.intake.models import Mailbox, MailReceipt, Result
+from buergerticket.intake.models import Mailbox, Result
 from buergerticket.notify.models import BouncedAddress
 from buergerticket.org.models import Organisation, Staff
 
@@ -36,6 +37,25 @@ class Facts:
     blocked: bool = False
 
 
+# Three lookups, each on its own index, in one round trip: this delivery
+# (source key), the same mail from the same sender on another path, and the
+# cases this sender opened since a moment. Plain SQL: every mail asks this, and
+# composing it through the ORM cost more than running it.
+_SAME_DELIVERY = """
+SELECT id, source_key, message_id, result, reason, case_id, 0
+  FROM intake_mailreceipt WHERE organisation_id = %(org)s AND source_key = %(key)s"""
+# A reused Message-ID from someone else is a different mail.
+_SAME_MAIL_AND_RECENT = """
+UNION
+SELECT id, source_key, message_id, result, reason, case_id, 0
+  FROM intake_mailreceipt WHERE organisation_id = %(org)s AND message_id = %(mid)s
+   AND sender = %(sender)s
+UNION
+SELECT id, source_key, message_id, result, reason, case_id, 1
+  FROM intake_mailreceipt WHERE organisation_id = %(org)s AND sender = %(sender)s
+   AND processed_at >= %(since)s AND result = 'created'"""
+
+
 def gather(
     organisation: Organisation,
     *,
@@ -46,31 +66,28 @@ def gather(
     exclude: int | None = None,
 ) -> Facts:
     since = timezone.now() - dt.timedelta(hours=1)
-    wanted = Q(source_key=source_key)
-    if sender:
-        # A reused Message-ID from someone else is a different mail.
-        wanted |= Q(message_id=message_id, sender=sender) & (
-            Q(result__in=(Result.CREATED, Result.THREADED))
-            | (Q(result=Result.IGNORED) & ~Q(reason__in=NOT_PRIOR))
-        )
-        wanted |= Q(sender=sender, result=Result.CREATED, processed_at__gte=since)
-    rows = (
-        MailReceipt.objects.filter(organisation=organisation)
-        .filter(wanted)
-        .exclude(pk=exclude or 0)
-        .values_list(
-            "pk", "source_key", "message_id", "result", "reason", "case_id", "processed_at"
-        )
-    )
+    params: dict[str, Any] = {
+        "org": organisation.pk,
+        "key": source_key,
+        "mid": message_id,
+        "sender": sender,
+        "since": connection.ops.adapt_datetimefield_value(since),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SAME_DELIVERY + (_SAME_MAIL_AND_RECENT if sender else ""), params)
+        rows = cursor.fetchall()
     same_delivery = None
-    same_mail, same_mail_case, opened = False, None, 0
-    for pk, key, mid, result, reason, case_id, processed_at in rows:
+    same_mail, same_mail_case = False, None
+    recent: set[int] = set()
+    for pk, key, mid, result, reason, case_id, opened in rows:
+        if pk == exclude:
+            continue
         if key == source_key:
             same_delivery = pk
-        elif mid == message_id and (result != Result.IGNORED or reason not in NOT_PRIOR):
+        elif mid == message_id and _prior(result, reason):
             same_mail, same_mail_case = True, same_mail_case or case_id
-        if result == Result.CREATED and processed_at is not None and processed_at >= since:
-            opened += 1
+        if opened:
+            recent.add(pk)
     if not sender:
         return Facts(same_delivery=same_delivery)
     own_address, staff_id, blocked = _addresses(organisation, sender, reply_address)
@@ -78,11 +95,18 @@ def gather(
         same_delivery=same_delivery,
         same_mail=same_mail,
         same_mail_case=same_mail_case,
-        opened_last_hour=opened,
+        opened_last_hour=len(recent),
         own_address=own_address,
         staff_id=staff_id,
         blocked=blocked,
     )
+
+
+def _prior(result: str, reason: str) -> bool:
+    """Whether an earlier receipt of the same mail makes this one a duplicate."""
+    if result in (Result.CREATED, Result.THREADED):
+        return True
+    return result == Result.IGNORED and reason not in NOT_PRIOR
 
 
 # The installation's own addresses and each organisation's staff addresses, read
@@ -112,7 +136,16 @@ def _addresses(
     sender = sender.lower()
     own_address = sender in _own.get("all", _own_addresses)
     staff_id = _staff.get(organisation.pk, lambda: _staff_addresses(organisation)).get(sender)
-    blocked = BouncedAddress.objects.filter(
-        organisation=organisation, address=reply_address, blocked=True
-    ).exists()
+    blocked = bool(reply_address) and _blocked(organisation.pk, reply_address)
     return own_address, staff_id, blocked
+
+
+def _blocked(organisation_id: int, address: str) -> bool:
+    """Read fresh (a bounce blocks at once); plain SQL for the reason above."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {BouncedAddress._meta.db_table} "  # noqa: S608 - only placeholders
+            "WHERE organisation_id = %s AND address = %s AND blocked LIMIT 1",
+            [organisation_id, address],
+        )
+        return cursor.fetchone() is not None

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -54,7 +54,7 @@ class Attachment:
 @dataclass
 class ParsedMail:
     raw: bytes
-    message: EmailMessage
+    message: Message
     message_id: str = ""
     subject: str = ""
     sender: Address | None = None
@@ -68,7 +68,7 @@ class ParsedMail:
     html: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     # Messages attached whole (forwarded as attachment), parsed.
-    embedded: list[EmailMessage] = field(default_factory=list)
+    embedded: list[Message] = field(default_factory=list)
     # "signed" (S/MIME or PGP signature kept as attachment) or "encrypted".
     protection: str = ""
     defects: list[str] = field(default_factory=list)
@@ -280,7 +280,7 @@ class _Collector:
         content = _bytes_of(message) if isinstance(message, Message) else _payload(part)
         subject = header_value(message, "Subject") if isinstance(message, Message) else ""
         name = _filename(part) or f"{safe_filename(subject) or 'Nachricht'}.eml"
-        if isinstance(message, EmailMessage):
+        if isinstance(message, Message):
             self.mail.embedded.append(message)
         self.attach(part, name=name, content=content)
 
@@ -300,13 +300,15 @@ def parse(raw: bytes) -> ParsedMail:
     if not raw.strip():
         raise UnreadableMail("Die Nachricht ist leer.")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        # compat32 keeps headers as the strings they were: this module decodes
+        # them itself (header_text), tolerant of what real mail contains; the
+        # default policy parsed Content-Type anew on every access and cost
+        # most of the time of reading a mail.
+        message = BytesParser(policy=policy.compat32).parsebytes(raw)
     except Exception as exc:
         raise UnreadableMail(
             f"Die Nachricht lässt sich nicht zerlegen ({type(exc).__name__})."
         ) from None
-    if not isinstance(message, EmailMessage):
-        raise UnreadableMail("Die Nachricht lässt sich nicht zerlegen.")
     if not list(message.keys()):
         raise UnreadableMail("Die Nachricht hat keine Kopfzeilen.")
     ids = message_ids(header_value(message, "Message-ID"))
