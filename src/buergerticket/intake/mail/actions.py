@@ -22,7 +22,7 @@ from buergerticket.org.models import Organisation, Staff
 
 from . import receipts
 from .classify import Noise, classify
-from .facts import Facts
+from .facts import Facts, is_own_address
 from .forward import Forwarded, original_sender
 from .ingest import Delivery, Outcome, max_bytes
 from .parse import ParsedMail
@@ -30,15 +30,6 @@ from .threading import REFERENCE, find_case, participants
 
 INTAKE = Actor.system("E-Mail-Eingang")
 NO_SUBJECT = "(ohne Betreff)"
-
-
-def own_addresses(organisation: Organisation) -> set[str]:
-    addresses = {a.lower() for a in organisation.mailboxes.values_list("address", flat=True)}
-    if organisation.mailbox:
-        addresses.add(organisation.mailbox.lower())
-    addresses.add(settings.DEFAULT_FROM_EMAIL.lower())
-    addresses.update(settings.MAIL_OWN_ADDRESSES)
-    return addresses
 
 
 class Processor:
@@ -140,7 +131,7 @@ class Processor:
             return self.thread(case, match.how, staff=staff, unknown_sender=not involved)
         if staff is not None:
             forwarded = original_sender(mail)
-            if forwarded and forwarded.sender.email not in own_addresses(self.organisation):
+            if forwarded and not is_own_address(forwarded.sender.email):
                 return self.new_case(forwarded=forwarded, forwarded_by=staff)
         return self.new_case()
 

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from buergerticket.core.memo import Memo
 from buergerticket.intake.models import Mailbox, Result
-from buergerticket.notify.models import BouncedAddress
 from buergerticket.org.models import Organisation, Staff
 
 # Earlier deliveries that do not make a later one a duplicate.
@@ -130,11 +129,16 @@ def _staff_addresses(organisation: Organisation) -> dict[str, int]:
     return result
 
 
+def is_own_address(address: str) -> bool:
+    """One of the installation's own mail addresses (any organisation's mailbox)."""
+    return address.lower() in _own.get("all", _own_addresses)
+
+
 def _addresses(
     organisation: Organisation, sender: str, reply_address: str
 ) -> tuple[bool, int | None, bool]:
     sender = sender.lower()
-    own_address = sender in _own.get("all", _own_addresses)
+    own_address = is_own_address(sender)
     staff_id = _staff.get(organisation.pk, lambda: _staff_addresses(organisation)).get(sender)
     blocked = bool(reply_address) and _blocked(organisation.pk, reply_address)
     return own_address, staff_id, blocked
@@ -144,7 +148,7 @@ def _blocked(organisation_id: int, address: str) -> bool:
     """Read fresh (a bounce blocks at once); plain SQL for the reason above."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {BouncedAddress._meta.db_table} "  # noqa: S608 - only placeholders
+            "SELECT 1 FROM notify_bouncedaddress "
             "WHERE organisation_id = %s AND address = %s AND blocked LIMIT 1",
             [organisation_id, address],
         )
