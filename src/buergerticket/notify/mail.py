@@ -148,13 +148,14 @@ _KEPT_AFTER_ERASURE = ("message_id", "in_reply_to", "references", "message", "in
 def forget(case: Case) -> None:
     """Erasure (DSGVO): mails of the case lose address, subject and text; those
     not yet sent are not sent any more."""
-    items = OutboxItem.objects.filter(case_id=case.pk, kind="mail")
-    for item in items.only("pk", "payload", "status"):
-        kept = {k: v for k, v in item.payload.items() if k in _KEPT_AFTER_ERASURE}
-        changes: dict[str, Any] = {"payload": kept}
-        if item.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
-            changes |= {"status": OutboxStatus.FAILED, "last_error": "Vorgang anonymisiert"}
-        OutboxItem.objects.filter(pk=item.pk).update(**changes)
+    mails = OutboxItem.objects.filter(case_id=case.pk, kind="mail")
+    items = list(mails.only("pk", "payload"))
+    for item in items:
+        item.payload = {k: v for k, v in item.payload.items() if k in _KEPT_AFTER_ERASURE}
+    OutboxItem.objects.bulk_update(items, ["payload"])
+    mails.filter(status__in=(OutboxStatus.PENDING, OutboxStatus.SENDING)).update(
+        status=OutboxStatus.FAILED, last_error="Vorgang anonymisiert"
+    )
 
 
 def on_event(event: CaseEvent, case: Case) -> None:
@@ -298,10 +299,12 @@ def mail_body(item: OutboxItem) -> str:
     if item.payload.get("body"):
         return str(item.payload["body"])
     later = item.payload.get("render") or {}
+    if not later.get("template"):
+        raise PermanentError("Die Nachricht hat keinen Text.")
     case = (
         Case.objects.select_related("organisation", "service").filter(pk=item.case_id or 0).first()
     )
-    if case is None or not later.get("template"):
+    if case is None:
         raise PermanentError("Der Vorgang zu dieser Nachricht existiert nicht mehr.")
     return _render(later["template"], {"case": case, **later.get("context", {})})
 

@@ -5,12 +5,14 @@ SQLite lets one writer at a time hold the database. A second writer's
 handler sleeps 1, 2, 5, 10 … 100 ms and tries again. With transactions of a few
 milliseconds the waiting writer oversleeps most hand-overs, and two processes
 (web and worker, or ``ingest-mail --jobs 2``) together got less done than the
-CPU allowed. Here every writer of this installation first takes an exclusive
-``flock`` on ``<database>.writelock``; the kernel wakes the next waiter the
-moment the previous transaction ends, and the database lock is then free.
+CPU allowed. Here every write transaction of this installation (each outermost
+``atomic`` block) first takes an exclusive ``flock`` on ``<database>.writelock``;
+the kernel wakes the next waiter the moment the previous transaction ends, and
+the database lock is then free.
 
-Other programs writing to the file (the ``sqlite3`` shell, a backup tool) do
-not know the lock file and wait through SQLite's busy timeout as before.
+A single statement outside ``atomic`` (autocommit) and other programs writing
+to the file (the ``sqlite3`` shell, a backup tool) do not queue; they wait
+through SQLite's busy timeout as before.
 """
 
 from __future__ import annotations

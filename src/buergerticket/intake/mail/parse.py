@@ -276,11 +276,12 @@ class _Collector:
 
     def _embedded(self, part: Message) -> None:
         inner = part.get_payload()
-        message = inner[0] if isinstance(inner, list) and inner else None
-        content = _bytes_of(message) if isinstance(message, Message) else _payload(part)
-        subject = header_value(message, "Subject") if isinstance(message, Message) else ""
+        first = inner[0] if isinstance(inner, list) and inner else None
+        message = first if isinstance(first, Message) else None
+        content = _bytes_of(message) if message is not None else _payload(part)
+        subject = header_value(message, "Subject") if message is not None else ""
         name = _filename(part) or f"{safe_filename(subject) or 'Nachricht'}.eml"
-        if isinstance(message, Message):
+        if message is not None:
             self.mail.embedded.append(message)
         self.attach(part, name=name, content=content)
 
