@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dataset_history import events_for
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -191,7 +193,7 @@ def generate(n: int, seed: int = 1) -> None:
             automated = (
                 status == Status.CLOSED and service.code == "sw-abschlag" and rng.random() < 0.6
             )
-            events = _events(service, owner, created_at, closed_at, status, automated)
+            events = events_for(service, owner, created_at, closed_at, status, automated)
             prev = ""
             for i, event in enumerate(events, start=1):
                 event.organisation_id = org.pk
@@ -301,112 +303,6 @@ def _ids(cursor: Any, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]
             for o, f, pk in cursor.fetchall():
                 ids[(o, f)] = pk
     return ids
-
-
-def _events(
-    service: Any,
-    owner: Any,
-    created_at: dt.datetime,
-    closed_at: dt.datetime | None,
-    status: str,
-    automated: bool,
-) -> list[Any]:
-    from buergerticket.cases.models import CaseEvent, Status
-
-    def event(
-        type: str,
-        at: dt.datetime,
-        kind: str,
-        actor: Any,
-        label: str,
-        details: dict[str, Any],
-        reason: str = "",
-    ) -> CaseEvent:
-        return CaseEvent(
-            type=type,
-            at=at,
-            actor_kind=kind,
-            actor_id=actor.pk if actor else None,
-            actor_label=label,
-            details=details,
-            reason=reason,
-        )
-
-    events = [
-        event(
-            "intake",
-            created_at,
-            "requester",
-            None,
-            "Antragsteller:in",
-            {"channel": "portal", "service": service.code, "attachments": 0},
-        ),
-        event(
-            "assigned",
-            created_at,
-            "system",
-            None,
-            "System",
-            {"owner": owner.user.username, "rule": "owner"},
-        ),
-    ]
-    if status == Status.CLOSED and closed_at is not None:
-        if automated:
-            events.append(
-                event(
-                    "status_changed",
-                    closed_at,
-                    "automation",
-                    None,
-                    "Regel abschlag v1",
-                    {"old": "neu", "new": "abgeschlossen"},
-                )
-            )
-        else:
-            events.append(
-                event(
-                    "status_changed",
-                    created_at + (closed_at - created_at) / 3,
-                    "staff",
-                    owner,
-                    owner.name,
-                    {"old": "neu", "new": "in_bearbeitung"},
-                )
-            )
-            events.append(
-                event(
-                    "status_changed",
-                    closed_at,
-                    "staff",
-                    owner,
-                    owner.name,
-                    {"old": "in_bearbeitung", "new": "abgeschlossen"},
-                    "erledigt",
-                )
-            )
-    elif status in (Status.IN_PROGRESS, Status.WAITING):
-        events.append(
-            event(
-                "status_changed",
-                created_at + dt.timedelta(hours=2),
-                "staff",
-                owner,
-                owner.name,
-                {"old": "neu", "new": "in_bearbeitung"},
-            )
-        )
-        if status == Status.WAITING:
-            events.append(
-                event(
-                    "status_changed",
-                    created_at + dt.timedelta(hours=3),
-                    "staff",
-                    owner,
-                    owner.name,
-                    {"old": "in_bearbeitung", "new": "wartet"},
-                )
-            )
-    return events
 
 
 def main() -> int:

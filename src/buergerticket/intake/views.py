@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from buergerticket.intake import selectors
 from buergerticket.intake.forms import DiscardForm, LogFilterForm, MailboxForm
 from buergerticket.intake.mail import fetcher, receipts
+from buergerticket.intake.mail.connection import FetchError
 from buergerticket.intake.mail.ingest import retry
 from buergerticket.intake.models import Mailbox, MailReceipt, Resolution, Result
 from buergerticket.notify import bounces
@@ -78,7 +79,7 @@ def mailbox_check(request: StaffRequest, pk: int) -> HttpResponse:
     mailbox = _mailbox(request, pk)
     try:
         messages.success(request, fetcher.check(mailbox))
-    except fetcher.FetchError as exc:
+    except FetchError as exc:
         messages.error(request, _("Verbindungstest fehlgeschlagen: %(reason)s") % {"reason": exc})
     return redirect("intake:mailbox_edit", pk=mailbox.pk)
 

@@ -15,35 +15,30 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
 import socket
-import ssl
 import threading
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from buergerticket.intake.models import (
-    AuthMethod,
     DoneAction,
     Mailbox,
     MailboxState,
     Result,
-    Security,
     Source,
 )
 
-from . import oauth, secrets
+from .connection import FetchError, close, connect
 from .ingest import Delivery, ingest
 
 log = logging.getLogger("buergerticket.intake.imap")
@@ -51,12 +46,7 @@ log = logging.getLogger("buergerticket.intake.imap")
 LEASE = dt.timedelta(seconds=120)
 BATCH_MESSAGES = 50
 BATCH_BYTES = 20 * 1024 * 1024
-TIMEOUT = 60
 KEYWORD = b"$Buergerticket"
-
-
-class FetchError(Exception):
-    """Reading the mailbox failed; the message is German and shown to administrators."""
 
 
 @dataclass
@@ -101,75 +91,6 @@ def release(mailbox: Mailbox) -> None:
     )
 
 
-# --- connecting ---------------------------------------------------------------
-
-
-def _ssl_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=settings.MAIL_CA_FILE or None)
-
-
-def connect(mailbox: Mailbox) -> IMAPClient:
-    """Connected and logged in; raises :class:`FetchError` with a German reason."""
-    try:
-        if mailbox.security == Security.TLS:
-            client = IMAPClient(
-                mailbox.host,
-                port=mailbox.port,
-                ssl=True,
-                ssl_context=_ssl_context(),
-                timeout=TIMEOUT,
-            )
-        else:
-            client = IMAPClient(mailbox.host, port=mailbox.port, ssl=False, timeout=TIMEOUT)
-            if mailbox.security == Security.STARTTLS:
-                client.starttls(_ssl_context())
-    except ssl.SSLError as exc:
-        raise FetchError(
-            f"TLS-Verbindung zu {mailbox.host} fehlgeschlagen: {exc.reason or exc}"
-        ) from None
-    except (OSError, IMAPClientError) as exc:
-        raise FetchError(f"Keine Verbindung zu {mailbox.host}:{mailbox.port}: {exc}") from None
-    client.normalise_times = False
-    try:
-        _login(client, mailbox)
-    except BaseException:
-        _close(client)
-        raise
-    return client
-
-
-def _login(client: IMAPClient, mailbox: Mailbox) -> None:
-    try:
-        if mailbox.auth == AuthMethod.OAUTH2:
-            try:
-                client.oauth2_login(
-                    mailbox.username, oauth.access_token(mailbox, ssl_context=_ssl_context())
-                )
-            except IMAPClientError:
-                # A revoked or expired token: fetch a fresh one once.
-                oauth.forget(mailbox)
-                client.oauth2_login(
-                    mailbox.username, oauth.access_token(mailbox, ssl_context=_ssl_context())
-                )
-        else:
-            client.login(mailbox.username, secrets.reveal(mailbox.secret))
-    except (oauth.OAuthError, secrets.SecretError) as exc:
-        raise FetchError(str(exc)) from None
-    except IMAPClientError as exc:
-        raise FetchError(f"Anmeldung als {mailbox.username} abgelehnt: {exc}") from None
-    except OSError as exc:
-        raise FetchError(f"Verbindung während der Anmeldung abgebrochen: {exc}") from None
-
-
-def _close(client: IMAPClient) -> None:
-    try:
-        client.logout()
-    except Exception:
-        # The connection may already be gone; then only the socket is left to close.
-        with contextlib.suppress(Exception):
-            client.shutdown()
-
-
 def check(mailbox: Mailbox) -> str:
     """Connection test for the administration page: a German sentence."""
     client = connect(mailbox)
@@ -179,7 +100,7 @@ def check(mailbox: Mailbox) -> str:
     except IMAPClientError as exc:
         raise FetchError(f"Ordner „{mailbox.folder}“ nicht lesbar: {exc}") from None
     finally:
-        _close(client)
+        close(client)
     return f"Verbindung erfolgreich: {count} Nachrichten im Ordner „{mailbox.folder}“."
 
 
@@ -397,7 +318,7 @@ def poll(mailbox: Mailbox, *, limit: int = 10_000) -> FetchStats:
         try:
             drain(client, mailbox, limit=limit, stats=stats, renew=lambda: acquire(mailbox))
         finally:
-            _close(client)
+            close(client)
     except FetchError as exc:
         stats.error = str(exc)
     except (IMAPClientError, OSError) as exc:

@@ -22,6 +22,7 @@ from imapclient.exceptions import IMAPClientError
 from buergerticket.intake.models import FetchMode, Mailbox, MailboxState
 
 from . import fetcher
+from .connection import FetchError, close, connect
 
 log = logging.getLogger("buergerticket.intake.imap")
 
@@ -113,7 +114,7 @@ def idle_loop(mailbox_id: int, stop: threading.Event) -> None:
             try:
                 _session(mailbox, stop, stats)
                 backoff = 5.0
-            except fetcher.FetchError as exc:
+            except FetchError as exc:
                 stats.error = str(exc)
             except (IMAPClientError, OSError) as exc:
                 stats.error = f"Verbindung zum IMAP-Server unterbrochen: {exc}"
@@ -129,7 +130,7 @@ def idle_loop(mailbox_id: int, stop: threading.Event) -> None:
 
 
 def _session(mailbox: Mailbox, stop: threading.Event, stats: fetcher.FetchStats) -> None:
-    client = fetcher.connect(mailbox)
+    client = connect(mailbox)
     try:
         fetcher.drain(client, mailbox, stats=stats, renew=lambda: fetcher.acquire(mailbox))
         fetcher.record_poll(mailbox, stats, next_in=dt.timedelta(seconds=mailbox.poll_seconds))
@@ -157,4 +158,4 @@ def _session(mailbox: Mailbox, stop: threading.Event, stats: fetcher.FetchStats)
             with contextlib.suppress(IMAPClientError, OSError):
                 client.idle_done()
     finally:
-        fetcher._close(client)
+        close(client)

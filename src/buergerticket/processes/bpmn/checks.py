@@ -9,8 +9,6 @@ is *ausführbar* when there is no finding of severity ``error``; warnings
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from lxml import etree
 
@@ -27,6 +25,7 @@ from .extensions import (
     read_sign_off,
     script_like,
 )
+from .findings import Directory, Finding, Inspection
 from .vocabulary import (
     CONDITIONAL_GATEWAYS,
     DOCUMENTATION,
@@ -41,45 +40,6 @@ from .vocabulary import (
     UNSUPPORTED_NODES,
     WARNING,
 )
-
-
-class Directory(Protocol):
-    def map_group(self, name: str) -> Any: ...
-
-    def map_user(self, name: str) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str
-    element_id: str
-    element_type: str
-    name: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "severity": self.severity,
-            "element_id": self.element_id,
-            "element_type": self.element_type,
-            "name": self.name,
-            "message": self.message,
-        }
-
-
-@dataclass
-class Inspection:
-    process_id: str = ""
-    findings: list[Finding] = field(default_factory=list)
-    analysis: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def executable(self) -> bool:
-        return bool(self.process_id) and not any(f.severity == ERROR for f in self.findings)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
 
 
 def _walk(process: etree._Element) -> Iterable[etree._Element]:
@@ -433,4 +393,4 @@ def inspect(
     return inspection
 
 
-__all__ = ["ERROR", "WARNING", "Finding", "Inspection", "inspect"]
+__all__ = ["ERROR", "WARNING", "Directory", "Finding", "Inspection", "inspect"]
