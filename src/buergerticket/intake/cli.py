@@ -12,7 +12,6 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 
 from buergerticket.core.cli import UsageError, group, organisation, print_json
-from buergerticket.intake.models import Source
 
 # sysexits.h: a mail transfer agent piping into us retries later on 75.
 EX_TEMPFAIL = 75
@@ -59,7 +58,7 @@ def _check_paths(paths: list[str]) -> None:
 
 
 def _ingest_mail(args: argparse.Namespace) -> int:
-    from buergerticket.intake.mail.ingest import Delivery, ingest
+    from buergerticket.intake.mail import batch
 
     org = organisation(args.org)
     _check_paths(args.paths)
@@ -68,33 +67,19 @@ def _ingest_mail(args: argparse.Namespace) -> int:
     if args.jobs > 1:
         if "-" in args.paths:
             raise UsageError("Die Standardeingabe (-) geht nur mit --jobs 1.")
-        from buergerticket.intake.mail import batch
-
         files = [(str(f), str(f)) for f in _files(args.paths)]
-        healthy = batch.ingest_files(
-            org,
-            files,
-            jobs=args.jobs,
-            emit=lambda line: print(json.dumps(line, ensure_ascii=False), flush=True),
-        )
+        healthy = batch.ingest_files(org, files, jobs=args.jobs, emit=_print_line)
         return 0 if healthy else EX_TEMPFAIL
-    status = 0
-    for label, raw in _messages(args.paths):
-        try:
-            outcome = ingest(
-                raw, organisation=org, delivery=Delivery(kind=Source.FILE, label=label)
-            )
-        except (OperationalError, InterfaceError) as exc:
-            print(
-                json.dumps(
-                    {"source": label, "result": "error", "reason": "database", "detail": str(exc)},
-                    ensure_ascii=False,
-                ),
-                flush=True,
-            )
-            return EX_TEMPFAIL
-        print(json.dumps(outcome.as_dict(), ensure_ascii=False), flush=True)
-    return status
+    try:
+        batch.ingest_sequence(org, _messages(args.paths), emit=_print_line)
+    except (OperationalError, InterfaceError) as exc:
+        _print_line({"result": "error", "reason": "database", "detail": str(exc)})
+        return EX_TEMPFAIL
+    return 0
+
+
+def _print_line(line: dict[str, Any]) -> None:
+    print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
 def _fetch(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from buergerticket.cases.history import Actor, write_count
 from buergerticket.cases.models import Case, Priority
 from buergerticket.catalog.models import Service
 from buergerticket.core.memo import Memo
+from buergerticket.intake import steps
 from buergerticket.org.models import Department, Organisation
 
 log = logging.getLogger("buergerticket.intake")
@@ -131,6 +132,11 @@ def _load_fallback(organisation: Organisation) -> Service | None:
 
 def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
     """Open the case for ``draft``; returns after the case is committed."""
+    return steps.run(submit_steps(draft, actor=actor))
+
+
+def submit_steps(draft: Draft, *, actor: Actor) -> steps.Steps[IntakeResult]:
+    """:func:`submit` as steps (see :mod:`buergerticket.intake.steps`)."""
     for _, pre in _pre:
         pre(draft)
     if draft.service is None:
@@ -153,18 +159,22 @@ def submit(draft: Draft, *, actor: Actor) -> IntakeResult:
         attention=draft.attention,
         department=draft.department,
     )
-    with services.opening(intake) as prepared, transaction.atomic():
-        case = services.open_case(prepared, actor=actor)
-        for decision in draft.decisions:
-            services.record_event(
-                case,
-                actor=decision.actor,
-                type=decision.type,
-                details=decision.details,
-                reason=decision.reason,
-            )
-        for hook in draft.on_open:
-            hook(case)
+    with services.opening(intake) as prepared:
+        yield steps.WRITE
+        with transaction.atomic():
+            case = services.open_case(prepared, actor=actor)
+            for decision in draft.decisions:
+                services.record_event(
+                    case,
+                    actor=decision.actor,
+                    type=decision.type,
+                    details=decision.details,
+                    reason=decision.reason,
+                )
+            for hook in draft.on_open:
+                hook(case)
+        # Inside the block: files written for the case go again if the commit fails.
+        yield steps.COMMIT
     result = IntakeResult(case=case)
     writes = write_count()
     for _, post in _post:

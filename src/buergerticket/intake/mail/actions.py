@@ -14,7 +14,7 @@ from buergerticket.cases.history import Actor
 from buergerticket.cases.models import ActorKind, Case, LinkKind, Message, MessageKind, Status
 from buergerticket.cases.services.communication import mail_domain
 from buergerticket.catalog.models import ClosedReply
-from buergerticket.intake import pipeline
+from buergerticket.intake import pipeline, steps
 from buergerticket.intake.models import MailReceipt, Result
 from buergerticket.notify import bounces
 from buergerticket.notify.models import OutboxItem
@@ -73,7 +73,7 @@ class Processor:
 
     # --- decision -------------------------------------------------------------
 
-    def run(self) -> Outcome:
+    def run(self) -> steps.Steps[Outcome]:
         mail = self.mail
         assert mail is not None
         limit = max_bytes(self.delivery)
@@ -116,6 +116,9 @@ class Processor:
         if noise is not None:
             return self.noise(noise)
         match = find_case(self.organisation, mail)
+        if match is not None and (yield steps.claim(f"case:{match.case.pk}")):
+            # A mail before this one in the same group changed that case: look again.
+            match = find_case(self.organisation, mail)
         staff = None
         if known.staff_id is not None:
             staff = Staff.objects.select_related("user").get(pk=known.staff_id)
@@ -123,17 +126,19 @@ class Processor:
             case = match.case
             involved = staff is not None or bool({sender, mail.reply_address} & participants(case))
             if not involved and match.how != REFERENCE and not match.referenced:
-                return self.new_case(foreign_of=case)
+                return (yield from self.new_case(foreign_of=case))
             if case.status == Status.CLOSED and (
                 case.service.closed_reply == ClosedReply.FOLLOW_UP or case.anonymised_at
             ):
-                return self.new_case(follow_up_of=case)
-            return self.thread(case, match.how, staff=staff, unknown_sender=not involved)
+                return (yield from self.new_case(follow_up_of=case))
+            return (
+                yield from self.thread(case, match.how, staff=staff, unknown_sender=not involved)
+            )
         if staff is not None:
             forwarded = original_sender(mail)
             if forwarded and not is_own_address(forwarded.sender.email):
-                return self.new_case(forwarded=forwarded, forwarded_by=staff)
-        return self.new_case()
+                return (yield from self.new_case(forwarded=forwarded, forwarded_by=staff))
+        return (yield from self.new_case())
 
     def _null_sender(self) -> bool:
         """Bounces and many auto-replies travel with an empty envelope sender."""
@@ -197,50 +202,67 @@ class Processor:
         assert mail is not None and mail.sender is not None
         return mail.sender.formatted()[:200]
 
-    def thread(self, case: Case, how: str, *, staff: Staff | None, unknown_sender: bool) -> Outcome:
+    def thread(
+        self, case: Case, how: str, *, staff: Staff | None, unknown_sender: bool
+    ) -> steps.Steps[Outcome]:
         mail = self.mail
         assert mail is not None
         sender = mail.sender.email if mail.sender else ""
         self._unblock(sender)
         documents = services.staged_documents(self.organisation.pk, self._documents())
-        with documents as attachments, transaction.atomic():
-            if case.status == Status.CLOSED:
-                services.reopen(
-                    case, actor=INTAKE, reason="Antwort per E-Mail auf den abgeschlossenen Vorgang"
-                )
-            # Mail proves no identity: a colleague writing in acts as the mail channel,
-            # never with staff rights; labels carry no citizen's personal data.
-            if staff is not None:
-                actor = Actor.system(f"E-Mail von {staff.name}")
-            elif unknown_sender:
-                actor = Actor(kind=ActorKind.REQUESTER, label="Absender:in, bisher nicht beteiligt")
-            else:
-                actor = Actor.requester()
-            services.add_incoming_message(
-                case,
-                actor=actor,
-                channel="email",
-                body=mail.text,
-                subject=mail.subject,
-                author_label=self._author(),
-                attachments=attachments,
-                message_id=mail.message_id,
-                in_reply_to=mail.in_reply_to[0] if mail.in_reply_to else "",
-                body_html=mail.html,
-            )
-            if unknown_sender:
-                services.set_attention(
-                    case,
-                    actor=INTAKE,
-                    text="Eine Nachricht von einer bisher nicht beteiligten Adresse wurde "
-                    "angefügt. Bitte vor einer Antwort prüfen, wer geschrieben hat.",
-                )
-            detail = "Aktenzeichen im Betreff" if how != REFERENCE else "Antwort auf eine Nachricht"
-            receipts.record(
-                self.receipt, result=Result.THREADED, reason=how, detail=detail, case=case
-            )
+        with documents as attachments:
+            yield steps.WRITE
+            with transaction.atomic():
+                self._thread(case, how, attachments, staff=staff, unknown_sender=unknown_sender)
+            yield steps.COMMIT
         # File number, service and owner are what the outcome reports; none changed.
-        return self._outcome(Result.THREADED, case=case, reason=how, detail=detail)
+        return self._outcome(Result.THREADED, case=case, reason=how, detail=self.receipt.detail)
+
+    def _thread(
+        self,
+        case: Case,
+        how: str,
+        attachments: list[services.NewDocument],
+        *,
+        staff: Staff | None,
+        unknown_sender: bool,
+    ) -> None:
+        mail = self.mail
+        assert mail is not None
+        # As it is now: another process may have reopened it since it was read.
+        if Case.objects.filter(pk=case.pk, status=Status.CLOSED).exists():
+            services.reopen(
+                case, actor=INTAKE, reason="Antwort per E-Mail auf den abgeschlossenen Vorgang"
+            )
+        # Mail proves no identity: a colleague writing in acts as the mail channel,
+        # never with staff rights; labels carry no citizen's personal data.
+        if staff is not None:
+            actor = Actor.system(f"E-Mail von {staff.name}")
+        elif unknown_sender:
+            actor = Actor(kind=ActorKind.REQUESTER, label="Absender:in, bisher nicht beteiligt")
+        else:
+            actor = Actor.requester()
+        services.add_incoming_message(
+            case,
+            actor=actor,
+            channel="email",
+            body=mail.text,
+            subject=mail.subject,
+            author_label=self._author(),
+            attachments=attachments,
+            message_id=mail.message_id,
+            in_reply_to=mail.in_reply_to[0] if mail.in_reply_to else "",
+            body_html=mail.html,
+        )
+        if unknown_sender:
+            services.set_attention(
+                case,
+                actor=INTAKE,
+                text="Eine Nachricht von einer bisher nicht beteiligten Adresse wurde "
+                "angefügt. Bitte vor einer Antwort prüfen, wer geschrieben hat.",
+            )
+        detail = "Aktenzeichen im Betreff" if how != REFERENCE else "Antwort auf eine Nachricht"
+        receipts.record(self.receipt, result=Result.THREADED, reason=how, detail=detail, case=case)
 
     def _unblock(self, address: str) -> None:
         """Whoever writes in from a blocked address has a working mailbox again.
@@ -256,7 +278,7 @@ class Processor:
         follow_up_of: Case | None = None,
         forwarded: Forwarded | None = None,
         forwarded_by: Staff | None = None,
-    ) -> Outcome:
+    ) -> steps.Steps[Outcome]:
         mail = self.mail
         assert mail is not None and mail.sender is not None
         if self.known.opened_last_hour >= settings.MAIL_LOOP_LIMIT_PER_HOUR:
@@ -339,7 +361,7 @@ class Processor:
         draft.on_open.append(on_open)
         self._unblock(mail.reply_address)
         try:
-            result = pipeline.submit(draft, actor=Actor.requester())
+            result = yield from pipeline.submit_steps(draft, actor=Actor.requester())
         except services.CaseError as exc:
             return self.quarantine("rejected", str(exc))
         receipts.note_automation(self.receipt, automated=result.automated, reason=result.reason)

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from buergerticket.cases.models import Case
+from buergerticket.intake import steps
 from buergerticket.intake.models import Mailbox, MailReceipt, Result
 from buergerticket.org.models import Organisation
 
@@ -86,6 +87,13 @@ def synthetic_message_id(sha256: str) -> str:
 
 def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Outcome:
     """Process one delivered mail for ``organisation`` (see module docstring)."""
+    return steps.run(ingest_steps(raw, organisation=organisation, delivery=delivery))
+
+
+def ingest_steps(
+    raw: bytes, *, organisation: Organisation, delivery: Delivery
+) -> steps.Steps[Outcome]:
+    """:func:`ingest` as steps, for a group commit (``ingest-mail`` over many files)."""
     sha = hashlib.sha256(raw).hexdigest()
     mail: ParsedMail | None = None
     unreadable = ""
@@ -97,6 +105,12 @@ def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Out
     key = delivery.key or f"sha256:{sha}"
     sender = (mail.sender.email if mail and mail.sender else "")[:300]
     reply_address = (mail.reply_address if mail else "")[:300]
+    # Everything this mail's handling reads about earlier mails hangs on these.
+    thread = [*mail.in_reply_to, *mail.references] if mail else []
+    yield steps.claim(
+        *(f"address:{a.lower()}" for a in (sender, reply_address) if a),
+        *(f"message:{m}" for m in (message_id, *thread)),
+    )
     known = facts.gather(
         organisation,
         source_key=key[:300],
@@ -123,7 +137,7 @@ def ingest(raw: bytes, *, organisation: Organisation, delivery: Delivery) -> Out
         subject=(mail.subject if mail else "")[:300],
         received_at=min(delivery.received_at or now, now),
     )
-    return process(receipt, raw, mail, unreadable, organisation, delivery, known)
+    return (yield from process_steps(receipt, raw, mail, unreadable, organisation, delivery, known))
 
 
 def _duplicate(earlier: MailReceipt, message_id: str, delivery: Delivery, what: str) -> Outcome:
@@ -138,7 +152,7 @@ def _duplicate(earlier: MailReceipt, message_id: str, delivery: Delivery, what: 
     )
 
 
-def process(
+def process_steps(
     receipt: MailReceipt,
     raw: bytes,
     mail: ParsedMail | None,
@@ -146,8 +160,8 @@ def process(
     organisation: Organisation,
     delivery: Delivery,
     known: facts.Facts,
-) -> Outcome:
-    """Decide and act for one delivery; used by :func:`ingest` and by retries."""
+) -> steps.Steps[Outcome]:
+    """Decide and act for one delivery; used by :func:`ingest_steps` and by retries."""
     from .actions import Processor
 
     processor = Processor(receipt, raw, mail, organisation, delivery, known)
@@ -155,7 +169,7 @@ def process(
         if mail is None:
             outcome = processor.quarantine("unreadable", unreadable)
         else:
-            outcome = processor.run()
+            outcome = yield from processor.run()
     except (IntegrityError, receipts.ReceiptLost):
         # Another process filed this mail first and its transaction won.
         winner = _winner(receipt)
@@ -260,4 +274,4 @@ def retry(receipt: MailReceipt) -> Outcome | None:
         partial=receipt.size > len(raw),
         label=f"Eingang {receipt.pk}",
     )
-    return process(receipt, raw, mail, unreadable, organisation, delivery, known)
+    return steps.run(process_steps(receipt, raw, mail, unreadable, organisation, delivery, known))
