@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from email import message_from_bytes, policy
 
 import pytest
@@ -14,6 +16,7 @@ from buergerticket.cases.history import Actor
 from buergerticket.cases.models import Case
 from buergerticket.notify import bounces, outbox
 from buergerticket.notify.models import OutboxItem, OutboxStatus
+from buergerticket.portal import tracking
 from tests.intake import mails
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +44,25 @@ def test_receipt_threads_with_the_citizens_mail_and_routes_replies_back(
     assert mail["X-Auto-Response-Suppress"] == "All"
     assert smtp_settings.messages[-1].rcpt_tos == ["juergen@example.org"]
     assert case.file_number in mail.get_body(("plain",)).get_content()
+
+
+def test_a_sent_mail_leaves_neither_text_nor_portal_link_in_the_outbox(
+    smtp_settings, emailed_case, deliver
+):
+    case = emailed_case()
+    assert outbox.deliver_due()["sent"] == 1
+    body = _sent(smtp_settings).get_body(("plain",)).get_content()
+    token = re.search(r"/verfolgen/([\w-]+)/", body).group(1)
+    item = OutboxItem.objects.get(case=case)
+    assert item.status == OutboxStatus.SENT
+    # A copy of the database must not open the citizen's case (only hashes are kept).
+    assert token not in json.dumps(item.payload)
+    assert "juergen@example.org" not in json.dumps(item.payload)
+    assert item.payload["message_id"] == item.message_id
+    assert tracking.find(token).case == case
+    # A reply to the receipt still finds its case by the kept Message-ID.
+    reply = mails.message(subject="Danke", in_reply_to=item.message_id)
+    assert deliver(reply).case == case
 
 
 def test_receipt_names_the_service_the_case_has_when_it_is_sent(smtp_settings, emailed_case, staff):

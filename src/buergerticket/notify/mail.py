@@ -140,9 +140,10 @@ def _queue_mail(
     )
 
 
-# What stays of a mail in the outbox once its case is anonymised: enough to
-# match a late bounce or reply (Message-IDs), nothing about the person.
-_KEPT_AFTER_ERASURE = ("message_id", "in_reply_to", "references", "message", "internal")
+# What stays of a mail in the outbox once it is sent or its case is anonymised:
+# enough to match a late bounce or reply (Message-IDs), nothing about the person,
+# and no link into the portal (its token opens the case).
+_KEPT = ("message_id", "in_reply_to", "references", "message", "internal")
 
 
 def forget(case: Case) -> None:
@@ -151,7 +152,7 @@ def forget(case: Case) -> None:
     mails = OutboxItem.objects.filter(case_id=case.pk, kind="mail")
     items = list(mails.only("pk", "payload"))
     for item in items:
-        item.payload = {k: v for k, v in item.payload.items() if k in _KEPT_AFTER_ERASURE}
+        item.payload = {k: v for k, v in item.payload.items() if k in _KEPT}
     OutboxItem.objects.bulk_update(items, ["payload"])
     mails.filter(status__in=(OutboxStatus.PENDING, OutboxStatus.SENDING)).update(
         status=OutboxStatus.FAILED, last_error="Vorgang anonymisiert"
@@ -261,7 +262,8 @@ def _notify_owner(case: Case, event: CaseEvent, template: str, what: str) -> Non
     )
 
 
-def send_mail(item: OutboxItem) -> None:
+def send_mail(item: OutboxItem) -> dict[str, Any]:
+    """Send ``item``; returns the part of its payload the outbox keeps (see ``_KEPT``)."""
     data = item.payload
     if not data.get("to"):
         raise PermanentError("Keine Empfängeradresse.")
@@ -292,6 +294,7 @@ def send_mail(item: OutboxItem) -> None:
         message = Message.objects.filter(pk=data["message"]).first()
         if message is not None:
             record_delivery(message, delivered=True)
+    return {key: value for key, value in data.items() if key in _KEPT}
 
 
 def mail_body(item: OutboxItem) -> str:

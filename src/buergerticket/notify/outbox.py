@@ -25,7 +25,8 @@ MAX_ATTEMPTS = 8
 LEASE = dt.timedelta(minutes=5)
 BATCH = 50
 
-Handler = Callable[[OutboxItem], None]
+# Returns what of the payload to keep once delivered (None: all of it).
+Handler = Callable[[OutboxItem], dict[str, Any] | None]
 FailureHook = Callable[[OutboxItem], None]
 _handlers: dict[str, Handler] = {}
 _on_final_failure: dict[str, FailureHook] = {}
@@ -111,7 +112,7 @@ def _deliver(item: OutboxItem) -> str:
     try:
         if handler is None:
             raise PermanentError(f"Kein Zustellweg für „{item.kind}“ eingerichtet.")
-        handler(item)
+        kept = handler(item)
     except PermanentError as exc:
         return _fail(item, str(exc), final=True)
     except Exception as exc:
@@ -123,6 +124,8 @@ def _deliver(item: OutboxItem) -> str:
         attempts=item.attempts + 1,
         locked_until=None,
         last_error="",
+        # In the same statement: a crash cannot leave a sent item without its text.
+        **({"payload": kept} if kept is not None else {}),
     )
     return "sent"
 
