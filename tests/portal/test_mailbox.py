@@ -245,3 +245,49 @@ def test_done_button_makes_the_browser_forget_the_case(client, portal_catalog):
     assert client.get("/musterstadt/eingangsbestaetigung/").status_code == 302  # receipt gone
     # The link itself still works (it was not revoked).
     assert client.get(url).status_code == 302
+
+
+@pytest.mark.django_db
+def test_mail_others_wrote_into_the_case_stays_out_of_the_mailbox(
+    client, portal_catalog, staff, pdf_bytes
+):
+    from buergerticket.intake.mail.ingest import Delivery, ingest
+    from tests.intake import mails
+
+    case, url = submit(client)
+    colleague = staff("s.wagner")
+    colleague.email = "s.wagner@musterstadt.example"
+    colleague.save()
+    receipt_id = OutboxItem.objects.get(case=case, dedupe_key=f"receipt:{case.pk}").message_id
+    sent = [
+        ("Erika Mustermann <erika@example.org>", f"[{case.file_number}] Foto", "", "eigene.pdf"),
+        ("Sabine Wagner <s.wagner@musterstadt.example>", f"[{case.file_number}] Bauhof", "", ""),
+        ("Nachbar <nachbar@example.net>", "AW: Eingangsbestätigung", receipt_id, "fremde.pdf"),
+    ]
+    for sender, subject, in_reply_to, attachment in sent:
+        raw = mails.message(
+            sender=sender,
+            subject=subject,
+            body=f"Text von {sender.split()[0]}",
+            in_reply_to=in_reply_to,
+            attachments=[(attachment, "application/pdf", pdf_bytes)] if attachment else [],
+        )
+        outcome = ingest(raw, organisation=case.organisation, delivery=Delivery(kind="file"))
+        assert (outcome.result, outcome.case.pk) == ("threaded", case.pk), outcome.as_dict()
+    client.get(url)
+    html = client.get(f"/musterstadt/anliegen/{case.pk}/").content.decode()
+    assert "Text von Erika" in html and "eigene.pdf" in html
+    assert "Text von Sabine" not in html
+    assert "Text von Nachbar" not in html and "fremde.pdf" not in html
+    foreign = case.documents.get(name="fremde.pdf")
+    assert client.get(f"/musterstadt/anliegen/{case.pk}/dokumente/{foreign.pk}/").status_code == 404
+    # The clerk sees all three, the hidden ones marked.
+    client.force_login(colleague.user)
+    page = client.get(f"/arbeitsplatz/vorgaenge/{case.pk}/").content.decode()
+    assert "Text von Nachbar" in page
+    assert page.count("nicht im Bürgerpostfach") == 2
+    assert list(
+        Message.objects.filter(case=case, kind=MessageKind.INCOMING)
+        .order_by("pk")
+        .values_list("shared", flat=True)
+    ) == [True, True, False, False]

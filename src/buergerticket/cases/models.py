@@ -294,6 +294,9 @@ class Message(models.Model):
     recipient = models.CharField(max_length=300, blank=True)
     delivery_status = models.CharField(max_length=10, choices=DeliveryStatus.choices, blank=True)
     delivery_error = models.TextField(blank=True)
+    # Shown to the requester in the Bürgerpostfach. False for what others wrote into
+    # the case (a colleague's or a third party's mail): not the requester's to read.
+    shared = models.BooleanField(_("im Bürgerpostfach sichtbar"), default=True)
 
     class Meta:
         ordering = ["case", "created_at", "id"]
@@ -303,7 +306,7 @@ class Message(models.Model):
 
     @property
     def visible_to_requester(self) -> bool:
-        return self.kind != MessageKind.NOTE
+        return self.kind != MessageKind.NOTE and self.shared
 
 
 def document_name(organisation_id: int, sha256: str) -> str:

@@ -106,9 +106,12 @@ def case_for_visitor(request: HttpRequest, org: Organisation, pk: int) -> Access
 
 
 def mailbox_messages(case: Case) -> list[Message]:
-    """What the requester may read: their own messages and the office's replies, never notes."""
+    """What the requester may read: their own messages and the office's replies, never
+    notes nor what others wrote into the case."""
     return list(
-        Message.objects.filter(case=case, kind__in=(MessageKind.INCOMING, MessageKind.OUTGOING))
+        Message.objects.filter(
+            case=case, kind__in=(MessageKind.INCOMING, MessageKind.OUTGOING), shared=True
+        )
         .prefetch_related("documents")
         .order_by("created_at", "id")
     )
@@ -117,5 +120,5 @@ def mailbox_messages(case: Case) -> list[Message]:
 def mailbox_documents(case: Case) -> QuerySet[Document]:
     """Published documents and the requester's own uploads."""
     return Document.objects.filter(
-        Q(published=True) | Q(message__kind=MessageKind.INCOMING), case=case
+        Q(published=True) | Q(message__kind=MessageKind.INCOMING, message__shared=True), case=case
     ).order_by("created_at", "id")

@@ -41,11 +41,14 @@ def add_incoming_message(
     message_id: str = "",
     in_reply_to: str = "",
     body_html: str = "",
+    shared: bool = True,
 ) -> Message:
     """A message from the requester (or a third party) joins the case.
 
-    A case waiting for the requester resumes: their answer is what it waited for.
-    Reopening a closed case is the caller's decision (see :func:`reopen`).
+    ``shared=False`` keeps it (and its attachments) out of the requester's
+    Bürgerpostfach: for what someone else wrote. A case waiting for the requester
+    resumes: their answer is what it waited for. Reopening a closed case is the
+    caller's decision (see :func:`reopen`).
     """
     with transaction.atomic():
         case = lock_case(case)
@@ -63,6 +66,7 @@ def add_incoming_message(
             created_at=history.at,
             message_id=message_id,
             in_reply_to=in_reply_to,
+            shared=shared,
         )
         for attachment in attachments:
             store_document(

@@ -26,7 +26,7 @@ from .facts import Facts, is_own_address
 from .forward import Forwarded, original_sender
 from .ingest import Delivery, Outcome, max_bytes
 from .parse import ParsedMail
-from .threading import REFERENCE, find_case, participants
+from .threading import REFERENCE, find_case, participants, written_by_requester
 
 INTAKE = Actor.system("E-Mail-Eingang")
 NO_SUBJECT = "(ohne Betreff)"
@@ -253,6 +253,7 @@ class Processor:
             message_id=mail.message_id,
             in_reply_to=mail.in_reply_to[0] if mail.in_reply_to else "",
             body_html=mail.html,
+            shared=staff is None and written_by_requester(case, mail),
         )
         if unknown_sender:
             services.set_attention(

@@ -154,6 +154,16 @@ def participants(case: Case) -> set[str]:
     return addresses
 
 
+def written_by_requester(case: Case, mail: ParsedMail) -> bool:
+    """From the requester's address (or their account's): theirs to read again in
+    the Bürgerpostfach, unlike what others write into the case."""
+    own = {case.requester_email.lower()} if case.requester_email else set()
+    if case.requester_account is not None and case.requester_account.email:
+        own.add(case.requester_account.email.lower())
+    sender = mail.sender.email.lower() if mail.sender else ""
+    return bool({sender, mail.reply_address.lower()} & (own - {""}))
+
+
 def staff_member(organisation: Organisation, address: str) -> Staff | None:
     if not address:
         return None
