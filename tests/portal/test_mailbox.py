@@ -291,3 +291,14 @@ def test_mail_others_wrote_into_the_case_stays_out_of_the_mailbox(
         .order_by("pk")
         .values_list("shared", flat=True)
     ) == [True, True, False, False]
+    # The clerk decides to show the neighbour's mail after all.
+    neighbour = Message.objects.get(case=case, body__startswith="Text von Nachbar")
+    assert "Nachricht von Nachbar" in page
+    response = client.post(f"/arbeitsplatz/postfach/{case.pk}/nachricht/{neighbour.pk}/freigeben/")
+    assert response.status_code == 302
+    assert case.events.filter(type="message_shared").count() == 1
+    citizen = client.__class__()
+    citizen.get(url)
+    html = citizen.get(f"/musterstadt/anliegen/{case.pk}/").content.decode()
+    assert "Text von Nachbar" in html and "fremde.pdf" in html
+    assert "Text von Sabine" not in html

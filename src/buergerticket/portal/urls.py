@@ -14,6 +14,11 @@ urlpatterns = [
         staff.publish,
         name="staff_publish",
     ),
+    path(
+        "arbeitsplatz/postfach/<int:pk>/nachricht/<int:message_id>/freigeben/",
+        staff.share,
+        name="staff_share",
+    ),
     path("arbeitsplatz/postfach/<int:pk>/antwort/", staff.reply, name="staff_reply"),
     path("arbeitsplatz/postfach/<int:pk>/links-sperren/", staff.revoke_links, name="staff_revoke"),
     # Citizens.

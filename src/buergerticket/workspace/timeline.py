@@ -61,6 +61,7 @@ _builtin: dict[str, Describer] = {
     "note": lambda d: _("Vermerk"),
     "document_added": lambda d: _("Dokument hinzugefügt"),
     "document_published": lambda d: _("Dokument im Postfach veröffentlicht"),
+    "message_shared": lambda d: _("Nachricht ins Postfach gestellt"),
     "deadline_suspended": lambda d: _("Frist gehemmt (wartet auf Rückmeldung)"),
     "deadline_resumed": lambda d: (
         _("Fristhemmung beendet, Frist %(old)s → %(new)s")

@@ -17,6 +17,7 @@ from .communication import (
     add_reply,
     publish_document,
     record_delivery,
+    share_message,
 )
 from .erasure import Anonymised, anonymise_case
 from .links import link_cases
@@ -87,5 +88,6 @@ __all__ = [
     "set_legal_hold",
     "set_priority",
     "set_status",
+    "share_message",
     "staged_documents",
 ]

@@ -215,6 +215,24 @@ def publish_document(case: Case | int, *, actor: Actor, document: Document) -> D
     return document
 
 
+def share_message(case: Case | int, *, actor: Actor, message: Message) -> Message:
+    """Show a message someone else wrote into the case in the requester's mailbox."""
+    with transaction.atomic():
+        case = lock_case(case)
+        check_actor(actor, case)
+        check_open(case)
+        if message.case_id != case.pk or message.kind != MessageKind.INCOMING:
+            raise CaseError("Diese Nachricht kann nicht ins Postfach gestellt werden.")
+        if message.shared:
+            return message
+        history = History(case)
+        Message.objects.filter(pk=message.pk).update(shared=True)
+        message.shared = True
+        history.record("message_shared", actor, {"message": message.pk})
+        save_change(case, history, [])
+    return message
+
+
 def record_delivery(message: Message, *, delivered: bool, error: str = "") -> None:
     """The outbox reports whether a mail to the requester went out."""
     with transaction.atomic():

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from buergerticket.cases import services
 from buergerticket.cases.history import Actor
-from buergerticket.cases.models import Case, Status
+from buergerticket.cases.models import Case, MessageKind, Status
 from buergerticket.portal import presentation, tracking, uploads
 from buergerticket.portal.forms import INPUT, MultipleFileField, MultipleFileInput
 from buergerticket.portal.models import TrackingLink
@@ -50,12 +50,17 @@ class ReplyWithDocumentsForm(djforms.Form):
 def panel(request: StaffRequest, case: Case) -> list[str]:
     """Workspace case panel (registered in PortalConfig.ready)."""
     documents = list(case.documents.all())
+    # What colleagues or third parties wrote in: the clerk decides whether to show it.
+    hidden = list(
+        case.messages.filter(kind=MessageKind.INCOMING, shared=False).order_by("created_at", "pk")
+    )
     active_links = TrackingLink.objects.filter(case=case, revoked_at__isnull=True).count()
     html = render_to_string(
         "portal/staff/panel.html",
         {
             "case": case,
             "documents": documents,
+            "hidden_messages": hidden,
             "upload_form": PublishUploadForm(auto_id="mailbox-upload-%s"),
             "reply_form": ReplyWithDocumentsForm(auto_id="mailbox-reply-%s"),
             "active_links": active_links,
@@ -88,6 +93,19 @@ def publish(request: StaffRequest, pk: int, document_id: int) -> HttpResponse:
     messages.success(
         request, _("„%(name)s“ ist im Postfach veröffentlicht.") % {"name": document.name}
     )
+    return _back(case)
+
+
+@case_worker_required
+@require_POST
+def share(request: StaffRequest, pk: int, message_id: int) -> HttpResponse:
+    case = load_case(request, pk)
+    message = get_object_or_404(case.messages, pk=message_id)
+    try:
+        services.share_message(case, actor=Actor.for_staff(request.staff), message=message)
+    except (services.CaseError, services.CasePermissionDenied) as exc:
+        return _error(request, case, str(exc))
+    messages.success(request, _("Die Nachricht steht jetzt im Postfach."))
     return _back(case)
 
 

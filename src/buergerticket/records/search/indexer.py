@@ -36,6 +36,7 @@ METADATA_EVENTS = frozenset(
         "attention_cleared",
         "delivery_failed",
         "document_published",
+        "message_shared",
     }
 )
 
