@@ -125,8 +125,6 @@ class GroupCommit(Generic[T]):
         members, self._members = self._members, []
         self._commit(members)
 
-    close = flush
-
     def _commit(self, members: list[_Member[T]]) -> None:
         self._claimed.clear()
         try:

@@ -146,13 +146,17 @@ def _queue_mail(
 _KEPT = ("message_id", "in_reply_to", "references", "message", "internal")
 
 
+def _kept(payload: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in payload.items() if key in _KEPT}
+
+
 def forget(case: Case) -> None:
     """Erasure (DSGVO): mails of the case lose address, subject and text; those
     not yet sent are not sent any more."""
     mails = OutboxItem.objects.filter(case_id=case.pk, kind="mail")
     items = list(mails.only("pk", "payload"))
     for item in items:
-        item.payload = {k: v for k, v in item.payload.items() if k in _KEPT}
+        item.payload = _kept(item.payload)
     OutboxItem.objects.bulk_update(items, ["payload"])
     mails.filter(status__in=(OutboxStatus.PENDING, OutboxStatus.SENDING)).update(
         status=OutboxStatus.FAILED, last_error="Vorgang anonymisiert"
@@ -294,7 +298,7 @@ def send_mail(item: OutboxItem) -> dict[str, Any]:
         message = Message.objects.filter(pk=data["message"]).first()
         if message is not None:
             record_delivery(message, delivered=True)
-    return {key: value for key, value in data.items() if key in _KEPT}
+    return _kept(data)
 
 
 def mail_body(item: OutboxItem) -> str:

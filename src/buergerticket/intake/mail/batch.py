@@ -61,7 +61,7 @@ def ingest_sequence(
     for label, raw in messages:
         delivery = Delivery(kind=kind, label=label)
         group.add(partial(ingest_steps, raw, organisation=organisation, delivery=delivery))
-    group.close()
+    group.flush()
 
 
 def _worker(

@@ -138,9 +138,7 @@ def find_case(organisation: Organisation, mail: ParsedMail) -> Match | None:
 def participants(case: Case) -> set[str]:
     """Addresses that took part in the case: the requester, whom we wrote to,
     and who already wrote into it by mail."""
-    addresses = {case.requester_email.lower()} if case.requester_email else set()
-    if case.requester_account_id and case.requester_account and case.requester_account.email:
-        addresses.add(case.requester_account.email.lower())
+    addresses = requester_addresses(case)
     addresses.update(
         r.lower()
         for r in Message.objects.filter(case=case, kind=MessageKind.OUTGOING)
@@ -154,14 +152,19 @@ def participants(case: Case) -> set[str]:
     return addresses
 
 
+def requester_addresses(case: Case) -> set[str]:
+    """The requester's address and their account's, lower-cased."""
+    addresses = {case.requester_email.lower()} if case.requester_email else set()
+    if case.requester_account_id and case.requester_account and case.requester_account.email:
+        addresses.add(case.requester_account.email.lower())
+    return addresses
+
+
 def written_by_requester(case: Case, mail: ParsedMail) -> bool:
     """From the requester's address (or their account's): theirs to read again in
     the Bürgerpostfach, unlike what others write into the case."""
-    own = {case.requester_email.lower()} if case.requester_email else set()
-    if case.requester_account is not None and case.requester_account.email:
-        own.add(case.requester_account.email.lower())
     sender = mail.sender.email.lower() if mail.sender else ""
-    return bool({sender, mail.reply_address.lower()} & (own - {""}))
+    return bool({sender, mail.reply_address.lower()} & requester_addresses(case))
 
 
 def staff_member(organisation: Organisation, address: str) -> Staff | None:
